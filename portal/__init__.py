@@ -1,0 +1,56 @@
+"""The kandas centre portal: `create_app()` reads like its table of contents."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from portal import config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(config.load(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from portal import cli, errors, i18n, security, templating
+
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal import models  # noqa: F401  (every model registered before the mappers configure)
+    from portal.auth.session import init_login
+    from portal.extensions import babel, csrf, db, migrate
+    from portal.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    init_login(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.accommodation.views import bp as accommodation
+    from portal.auth.views import bp as auth
+    from portal.main import bp as main
+    from portal.residents.views import bp as residents
+
+    for bp in (main, auth, residents, accommodation):
+        app.register_blueprint(bp)

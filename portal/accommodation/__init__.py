@@ -1,0 +1,1 @@
+"""Centres, rooms and beds, and the stays of persons in beds."""

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from portal.accommodation.models import (
+    ADMISSION_REASON_LABELS,
+    DISCHARGE_REASON_LABELS,
+    ROOM_USE_LABELS,
+)
+from portal.forms import strip
+
+
+def _choices(labels) -> list[tuple[str, str]]:
+    return [(k.value, str(v)) for k, v in labels.items()]
+
+
+class AdmissionForm(FlaskForm):
+    """The date and reason; the bed for each member comes as `bed-<person id>` fields."""
+
+    start_on = DateField(_l("Admission date"), validators=[InputRequired()])
+    reason = SelectField(_l("Reason for admission"), choices=[], validators=[InputRequired()])
+    note = TextAreaField(_l("Note"), filters=[strip], validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason.choices = _choices(ADMISSION_REASON_LABELS)
+
+
+class DischargeForm(FlaskForm):
+    """The date and reason; the persons come as `stay` checkboxes."""
+
+    end_on = DateField(_l("Discharge date (the day they leave)"), validators=[InputRequired()])
+    reason = SelectField(_l("Reason for discharge"), choices=[], validators=[InputRequired()])
+    note = TextAreaField(_l("Note"), filters=[strip], validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason.choices = _choices(DISCHARGE_REASON_LABELS)
+
+
+class RoomForm(FlaskForm):
+    floor = IntegerField(_l("Floor"), validators=[InputRequired(), NumberRange(min=-2, max=50)])
+    number = StringField(
+        _l("Room number"), filters=[strip], validators=[DataRequired(), Length(max=16)]
+    )
+    use = SelectField(_l("Room for"), choices=[], validators=[InputRequired()])
+    beds = IntegerField(
+        _l("Number of beds"), default=2, validators=[InputRequired(), NumberRange(min=1, max=20)]
+    )
+    in_service_from = DateField(_l("In service from"), validators=[InputRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.use.choices = _choices(ROOM_USE_LABELS)
+
+
+class BedServiceForm(FlaskForm):
+    on = DateField(_l("From"), validators=[InputRequired()])
+
+
+class AddBedsForm(FlaskForm):
+    count = IntegerField(
+        _l("Beds to add"), default=1, validators=[InputRequired(), NumberRange(min=1, max=20)]
+    )
+    on = DateField(_l("In service from"), validators=[InputRequired()])

@@ -1,0 +1,235 @@
+"""Regions, centres, rooms, beds with their capacity history, and stays.
+
+Occupancy on any date is derived from `Stay` rows, never stored as a counter; capacity on any
+date is derived from `BedInService` periods, so past utilisation can always be recomputed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Timestamped
+from portal.enums import str_enum
+from portal.extensions import db
+
+
+class Localized:
+    """Models with `name_kk`, `name_ru`, `name_en` get `.name` in the current language."""
+
+    name_kk: Mapped[str]
+    name_ru: Mapped[str]
+    name_en: Mapped[str]
+
+    @property
+    def name(self) -> str:
+        lang = str(get_locale() or "kk")
+        return getattr(self, f"name_{lang}", None) or self.name_kk
+
+
+class RegionKind(StrEnum):
+    REGION = "region"
+    CITY = "city"
+
+
+class Region(Localized, db.Model):
+    """A region (oblys) or a city of republican significance."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    kind: Mapped[RegionKind] = mapped_column(str_enum(RegionKind, "region_kind"))
+    name_kk: Mapped[str] = mapped_column(String(120))
+    name_ru: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+
+    centres: Mapped[list[Centre]] = relationship(back_populates="region")
+
+
+class CentreKind(StrEnum):
+    ADAPTATION = "adaptation"  # adaptation and integration centre for kandas
+    TEMPORARY = "temporary"  # temporary accommodation centre
+
+    @property
+    def label(self) -> str:
+        return str(CENTRE_KIND_LABELS[self])
+
+
+CENTRE_KIND_LABELS = {
+    CentreKind.ADAPTATION: _l("Adaptation and integration centre"),
+    CentreKind.TEMPORARY: _l("Temporary accommodation centre"),
+}
+
+
+class Centre(Localized, Timestamped, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    kind: Mapped[CentreKind] = mapped_column(str_enum(CentreKind, "centre_kind"))
+    name_kk: Mapped[str] = mapped_column(String(200))
+    name_ru: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(120))
+
+    region: Mapped[Region] = relationship(back_populates="centres")
+    rooms: Mapped[list[Room]] = relationship(
+        back_populates="centre", order_by="(Room.floor, Room.number)"
+    )
+
+
+class RoomUse(StrEnum):
+    FAMILY = "family"
+    MEN = "men"
+    WOMEN = "women"
+
+    @property
+    def label(self) -> str:
+        return str(ROOM_USE_LABELS[self])
+
+
+ROOM_USE_LABELS = {
+    RoomUse.FAMILY: _l("Family room"),
+    RoomUse.MEN: _l("Men's room"),
+    RoomUse.WOMEN: _l("Women's room"),
+}
+
+
+class Room(Timestamped, db.Model):
+    __table_args__ = (UniqueConstraint("centre_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
+    floor: Mapped[int] = mapped_column(default=1)
+    number: Mapped[str] = mapped_column(String(16))
+    use: Mapped[RoomUse] = mapped_column(str_enum(RoomUse, "room_use"))
+
+    centre: Mapped[Centre] = relationship(back_populates="rooms")
+    beds: Mapped[list[Bed]] = relationship(back_populates="room", order_by="Bed.label")
+
+
+class Bed(Timestamped, db.Model):
+    __table_args__ = (UniqueConstraint("room_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("room.id"), index=True)
+    label: Mapped[str] = mapped_column(String(16))
+
+    room: Mapped[Room] = relationship(back_populates="beds")
+    service_periods: Mapped[list[BedInService]] = relationship(
+        back_populates="bed", order_by="BedInService.start_on"
+    )
+
+
+class BedInService(db.Model):
+    """A period in which a bed counts towards capacity; `end_on` is exclusive, open if None."""
+
+    __tablename__ = "bed_in_service"
+    __table_args__ = (
+        CheckConstraint("end_on IS NULL OR end_on > start_on", name="period"),
+        Index("ix_bed_in_service_bed_dates", "bed_id", "start_on", "end_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bed_id: Mapped[int] = mapped_column(ForeignKey("bed.id"))
+    start_on: Mapped[date] = mapped_column(Date)
+    end_on: Mapped[date | None] = mapped_column(Date)
+
+    bed: Mapped[Bed] = relationship(back_populates="service_periods")
+
+
+class AdmissionReason(StrEnum):
+    STATUS_PENDING = "status_pending"
+    SETTLING_IN = "settling_in"
+    TRANSFER = "transfer"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(ADMISSION_REASON_LABELS[self])
+
+
+ADMISSION_REASON_LABELS = {
+    AdmissionReason.STATUS_PENDING: _l("Awaiting the kandas status decision"),
+    AdmissionReason.SETTLING_IN: _l("Settling in after the status was granted"),
+    AdmissionReason.TRANSFER: _l("Transfer from another centre"),
+    AdmissionReason.OTHER: _l("Other reason"),
+}
+
+
+class DischargeReason(StrEnum):
+    HOUSING = "housing"
+    VOLUNTARY = "voluntary"
+    TRANSFER = "transfer"
+    MAXIMUM_STAY = "maximum_stay"
+    RULES_BREACH = "rules_breach"
+    ENTERED_IN_ERROR = "entered_in_error"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(DISCHARGE_REASON_LABELS[self])
+
+
+DISCHARGE_REASON_LABELS = {
+    DischargeReason.HOUSING: _l("Moved to permanent housing"),
+    DischargeReason.VOLUNTARY: _l("Left of their own will"),
+    DischargeReason.TRANSFER: _l("Transferred to another centre"),
+    DischargeReason.MAXIMUM_STAY: _l("Maximum length of stay reached"),
+    DischargeReason.RULES_BREACH: _l("Breach of the house rules"),
+    DischargeReason.ENTERED_IN_ERROR: _l("Admission entered in error"),
+    DischargeReason.OTHER: _l("Other reason"),
+}
+
+
+class Stay(Timestamped, db.Model):
+    """A person in a bed from `start_on` up to, not including, `end_on` (open while living there).
+
+    No bed holds two people on the same day and no person has two beds on the same day: the
+    database enforces both (an exclusion constraint on PostgreSQL, triggers on SQLite, see
+    `portal.accommodation.constraints`), so two staff admitting at once cannot both succeed.
+    """
+
+    __audited__ = True
+    __table_args__ = (
+        CheckConstraint("end_on IS NULL OR end_on > start_on", name="period"),
+        Index("ix_stay_bed_dates", "bed_id", "start_on", "end_on"),
+        Index("ix_stay_person_dates", "person_id", "start_on", "end_on"),
+        Index("ix_stay_end_on", "end_on"),
+        Index("ix_stay_start_on", "start_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    bed_id: Mapped[int] = mapped_column(ForeignKey("bed.id"))
+    start_on: Mapped[date] = mapped_column(Date)
+    end_on: Mapped[date | None] = mapped_column(Date)
+    admission_reason: Mapped[AdmissionReason] = mapped_column(
+        str_enum(AdmissionReason, "admission_reason")
+    )
+    discharge_reason: Mapped[DischargeReason | None] = mapped_column(
+        str_enum(DischargeReason, "discharge_reason")
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+
+    person = relationship("Person", back_populates="stays")
+    bed: Mapped[Bed] = relationship()
+
+    def covers(self, day: date) -> bool:
+        return self.start_on <= day and (self.end_on is None or day < self.end_on)
+
+    @property
+    def audit_person_id(self) -> int:
+        return self.person_id

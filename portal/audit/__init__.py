@@ -1,0 +1,1 @@
+"""The change history of personal data and the log of who opened whose file."""

@@ -1,0 +1,106 @@
+"""The user account: one role, and the one region, centre or person that role is bound to."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accommodation.models import Centre, Region
+from portal.db import Timestamped
+from portal.enums import str_enum
+from portal.extensions import db
+
+# OWASP minimum for Argon2id: 19 MiB, 2 iterations, 1 lane; small enough for 12 threads on 2 cores.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    STAFF = "staff"
+    RESIDENT = "resident"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("National administrator"),
+    Role.COORDINATOR: _l("Regional coordinator"),
+    Role.STAFF: _l("Centre staff"),
+    Role.RESIDENT: _l("Resident"),
+}
+
+
+class User(UserMixin, Timestamped, db.Model):
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'admin' AND region_id IS NULL AND centre_id IS NULL AND person_id IS NULL)"
+            " OR (role = 'coordinator' AND region_id IS NOT NULL AND centre_id IS NULL"
+            " AND person_id IS NULL)"
+            " OR (role = 'staff' AND centre_id IS NOT NULL AND region_id IS NULL"
+            " AND person_id IS NULL)"
+            " OR (role = 'resident' AND person_id IS NOT NULL AND region_id IS NULL"
+            " AND centre_id IS NULL)",
+            name="role_binding",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), unique=True)
+    locale: Mapped[str] = mapped_column(String(5), default="kk")
+    # Part of the session cookie's user id: rotating it logs out every session of the user.
+    session_token: Mapped[str] = mapped_column(
+        String(32), default=lambda: secrets.token_hex(16)
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    region: Mapped[Region | None] = relationship()
+    centre: Mapped[Centre | None] = relationship()
+    person = relationship("Person")
+
+    # Flask-Login
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = _hasher.hash(password)
+        self.session_token = secrets.token_hex(16)
+
+    def check_password(self, password: str) -> bool:
+        try:
+            _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        if _hasher.check_needs_rehash(self.password_hash):
+            self.password_hash = _hasher.hash(password)
+        return True
+
+    @property
+    def can_edit(self) -> bool:
+        """Staff and the administrator change records; coordinators and residents read."""
+        return self.role in (Role.ADMIN, Role.STAFF)
+
+    @property
+    def is_staff_side(self) -> bool:
+        return self.role != Role.RESIDENT

@@ -1,0 +1,71 @@
+"""Log in, log out, change password."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+
+from portal.auth.forms import LoginForm, PasswordForm
+from portal.auth.models import User
+from portal.db import utcnow
+from portal.extensions import db
+from portal.htmx import render
+from portal.i18n import LANG_PREFIX
+
+bp = Blueprint("auth", __name__, url_prefix=LANG_PREFIX)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only local paths are followed after log-in."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(
+            select(User).where(func.lower(User.username) == form.username.data.lower())
+        )
+        if user is not None and user.active and user.check_password(form.password.data):
+            user.last_login_at = utcnow()
+            db.session.commit()
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+        form.password.errors.append(_("The login or the password is wrong."))
+    return render("auth/login.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("The current password is wrong."))
+        else:
+            current_user.set_password(form.new.data)
+            db.session.commit()
+            login_user(current_user)  # the session token rotated: keep this session, end others
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("main.home"))
+    return render("auth/password.html", form=form, status=422 if form.errors else 200)

@@ -1,0 +1,52 @@
+"""Command-line: `flask --app wsgi demo-data`, `flask --app wsgi create-user`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from portal.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("demo-data")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when the database has families.")
+    def demo_data(if_empty: bool) -> None:
+        """Fill an empty database with demo centres, families and logins."""
+        from portal import demo
+
+        if not demo.is_empty():
+            if if_empty:
+                click.echo("The database already has data; demo data not loaded.")
+                return
+            raise click.ClickException("The database is not empty.")
+        logins = demo.build()
+        db.session.commit()
+        click.echo(f"Demo data loaded. Every demo login has the password: {demo.DEMO_PASSWORD}")
+        for login in logins:
+            click.echo(f"  {login.username:<18} {login.role:<12} {login.scope}")
+
+    @app.cli.command("create-user")
+    @click.argument("username")
+    @click.option("--role", type=click.Choice(["admin", "coordinator", "staff"]), required=True)
+    @click.option("--full-name", required=True)
+    @click.option("--region-code", help="For a coordinator: the region's code, e.g. KZ-47.")
+    @click.option("--centre-id", type=int, help="For staff: the centre's id.")
+    @click.password_option()
+    def create_user(username, role, full_name, region_code, centre_id, password) -> None:
+        """Create a user account (the first administrator, say)."""
+        from sqlalchemy import select
+
+        from portal.accommodation.models import Region
+        from portal.auth.models import Role, User
+
+        region_id = None
+        if region_code:
+            region_id = db.session.scalar(select(Region.id).where(Region.code == region_code))
+            if region_id is None:
+                raise click.ClickException(f"No region with code {region_code}.")
+        user = User(username=username, full_name=full_name, role=Role(role), region_id=region_id, centre_id=centre_id)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        click.echo(f"User {username} created.")

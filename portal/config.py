@@ -1,0 +1,69 @@
+"""Settings, read from the environment with safe defaults.
+
+Every setting a deployment may change is a `PORTAL_*` environment variable; nothing secret is a
+literal in the code. When `PORTAL_SECRET_KEY` is not given, a key is generated once into the
+instance folder and reused by every worker and every restart.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+LANGUAGES = ("kk", "ru", "en")
+DEFAULT_LANGUAGE = "kk"
+
+
+def _instance_secret(instance_path: str) -> str:
+    """Return the secret key stored in the instance folder, creating it atomically once."""
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        key = secrets.token_urlsafe(48)
+        f.write(key)
+    return key
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load(instance_path: str) -> dict:
+    """The configuration mapping for `app.config.from_mapping`."""
+    db_url = os.environ.get("PORTAL_DATABASE_URL") or (
+        "sqlite:///" + str(Path(instance_path) / "portal.db")
+    )
+    if db_url.startswith("postgresql://"):
+        db_url = "postgresql+psycopg://" + db_url.removeprefix("postgresql://")
+    engine_options: dict = {}
+    if db_url.startswith("postgresql"):
+        engine_options = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
+    secure_cookies = _bool("PORTAL_SECURE_COOKIES", False)
+    return {
+        "SECRET_KEY": os.environ.get("PORTAL_SECRET_KEY") or _instance_secret(instance_path),
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
+        "LANGUAGES": LANGUAGES,
+        "PAGE_SIZE": int(os.environ.get("PORTAL_PAGE_SIZE", "25")),
+        # CSRF tokens live as long as the session: a form left open over lunch still posts.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        "PROXY_FIX": _bool("PORTAL_BEHIND_PROXY", False),
+    }

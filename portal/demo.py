@@ -1,0 +1,194 @@
+"""Believable demo data: one region's centres, rooms and beds, ~40 families, and demo logins.
+
+Built through the same operations staff use, so the data obeys every rule the portal
+enforces (one head per family, valid IINs, no double-booked beds).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from portal import iin as iin_rules
+from portal.accommodation import operations as acc
+from portal.accommodation.models import (
+    AdmissionReason,
+    Centre,
+    CentreKind,
+    DischargeReason,
+    Region,
+    RoomUse,
+)
+from portal.auth.models import Role, User
+from portal.clock import today
+from portal.extensions import db
+from portal.residents import operations as res
+from portal.residents.models import Family, Relation
+
+DEMO_PASSWORD = "demo-kandas-2026"
+
+CENTRES = [
+    (
+        "KZ-47", CentreKind.ADAPTATION, "aktau",
+        "Ақтау қаласының қандастарды бейімдеу және кіріктіру орталығы",
+        "Центр адаптации и интеграции кандасов города Актау",
+        "Aktau Adaptation and Integration Centre for Kandas",
+        "Ақтау қ., 12 шағын аудан, 5 үй", "+7 7292 50 12 34", [(1, 6, RoomUse.FAMILY, 4), (2, 4, RoomUse.FAMILY, 5), (2, 2, RoomUse.MEN, 3), (3, 2, RoomUse.WOMEN, 3)],
+    ),
+    (
+        "KZ-47", CentreKind.TEMPORARY, "zhanaozen",
+        "Жаңаөзен қаласының уақытша орналастыру орталығы",
+        "Центр временного размещения города Жанаозен",
+        "Zhanaozen Temporary Accommodation Centre",
+        "Жаңаөзен қ., Шұғыла ықшам ауданы, 14 үй", "+7 72934 3 21 00", [(1, 5, RoomUse.FAMILY, 4), (2, 1, RoomUse.MEN, 4), (2, 1, RoomUse.WOMEN, 4)],
+    ),
+    (
+        "KZ-47", CentreKind.TEMPORARY, "beineu",
+        "Бейнеу ауылының уақытша орналастыру орталығы",
+        "Центр временного размещения села Бейнеу",
+        "Beineu Temporary Accommodation Centre",
+        "Бейнеу а., Тайсойған көшесі, 3 үй", "+7 72932 2 15 40", [(1, 4, RoomUse.FAMILY, 4), (1, 1, RoomUse.MEN, 3)],
+    ),
+    (
+        "KZ-61", CentreKind.ADAPTATION, "turkistan",
+        "Түркістан облысының қандастарды бейімдеу және кіріктіру орталығы",
+        "Центр адаптации и интеграции кандасов Туркестанской области",
+        "Turkistan Region Adaptation and Integration Centre for Kandas",
+        "Түркістан қ., Тәуке хан даңғылы, 40 үй", "+7 72533 4 10 10", [(1, 4, RoomUse.FAMILY, 4), (2, 1, RoomUse.WOMEN, 3)],
+    ),
+]  # fmt: skip
+
+MEN = ["Нұрлан", "Ерлан", "Бауыржан", "Жандос", "Серік", "Асқар", "Талғат", "Мұрат", "Дәулет",
+       "Ержан", "Қайрат", "Болат", "Әділет", "Ерболат", "Санжар", "Нұрсұлтан", "Ділдахмет", "Құрманғазы"]
+WOMEN = ["Айгүл", "Гүлнар", "Әсел", "Жанар", "Мөлдір", "Ботагөз", "Сәуле", "Айнұр", "Динара",
+         "Гүлмира", "Назерке", "Ақбота", "Перизат", "Күнсұлу", "Жұлдыз", "Аружан"]
+FATHERS = ["Қасым", "Омар", "Бекет", "Тоқтар", "Жұмабай", "Сапар", "Ахмет", "Нұрмұхамед", "Әбділда", "Төлеу"]
+SURNAMES = ["Қасымов", "Омаров", "Бекетов", "Тоқтаров", "Жұмабаев", "Сапаров", "Ахметов",
+            "Нұрмұхамедов", "Әбділдаев", "Төлеуов", "Серікбаев", "Байжанов", "Оспанов", "Мұхамеджанов"]
+COUNTRIES = ["CN", "CN", "CN", "MN", "MN", "UZ", "UZ", "TM", "RU", "KG", "IR", "AF", "TR"]
+LANGS = {"CN": "kk,zh", "MN": "kk,mn", "UZ": "kk,uz,ru", "TM": "kk,tk,ru", "RU": "kk,ru",
+         "KG": "kk,ky,ru", "IR": "kk,fa", "AF": "kk,fa", "TR": "kk,tr"}  # fmt: skip
+
+
+def _female(surname: str) -> str:
+    return surname + "а"
+
+
+@dataclass
+class Login:
+    username: str
+    role: str
+    scope: str
+
+
+def is_empty() -> bool:
+    return not db.session.scalar(select(func.count()).select_from(Family))
+
+
+def build(seed: int = 2026) -> list[Login]:
+    """Fill an empty database; return the demo logins."""
+    rng = random.Random(seed)
+    day = today()
+    regions = {r.code: r for r in db.session.scalars(select(Region))}
+    centres: dict[str, Centre] = {}
+    for code, kind, slug, kk, ru, en, address, phone, rooms in CENTRES:
+        centre = Centre(region=regions[code], kind=kind, name_kk=kk, name_ru=ru, name_en=en, address=address, phone=phone)
+        db.session.add(centre)
+        db.session.flush()
+        number = 0
+        for floor, count, use, beds in rooms:
+            for _ in range(count):
+                number += 1
+                acc.add_room(centre, floor, f"{floor}{number:02d}", use, beds, date(day.year - 2, 1, 10))
+        centres[slug] = centre
+
+    serials = iter(range(rng.randint(100, 900), 10**6, 17))
+    heads = []
+    slugs = ["aktau"] * 22 + ["zhanaozen"] * 9 + ["beineu"] * 5 + ["turkistan"] * 4
+    for slug in slugs:
+        centre = centres[slug]
+        country = rng.choice(COUNTRIES)
+        surname = rng.choice(SURNAMES)
+        head_male = rng.random() < 0.8
+        head_born = date(rng.randint(1960, 1996), rng.randint(1, 12), rng.randint(1, 28))
+        registered = day - timedelta(days=rng.randint(0, 200))
+
+        def make(sex, born, given, relation=None, country=country, surname=surname):
+            return _person(rng, next(serials), country, surname, sex, born, given, relation)
+
+        head = make("M" if head_male else "F", head_born, rng.choice(MEN if head_male else WOMEN))
+        family = res.create_family(centre, registered, None, head)
+        size = rng.choice([1, 2, 3, 3, 4, 4, 5, 6])
+        if size > 1 and head_male:
+            born = head_born + timedelta(days=rng.randint(-900, 1500))
+            res.add_member(family, make("F", born, rng.choice(WOMEN), Relation.SPOUSE))
+        for _ in range(size - 2 if head_male else size - 1):
+            sex = rng.choice("MF")
+            born = date(min(head_born.year + rng.randint(20, 32), day.year - 1), rng.randint(1, 12), rng.randint(1, 28))
+            if born > day:
+                born = day - timedelta(days=400)
+            res.add_member(family, make(sex, born, rng.choice(MEN if sex == "M" else WOMEN), Relation.CHILD))
+        heads.append(family)
+    db.session.flush()
+
+    # Admit most families; some left earlier, some are still waiting for a bed.
+    for i, family in enumerate(heads):
+        if i % 7 == 6:
+            continue  # waiting
+        start = family.registered_on
+        beds = acc.free_beds(family.centre_id, start)
+        members = list(family.members)
+        chosen = acc.suggest_beds(members, beds)
+        by_id = {b.id: b for b in beds}
+        placements = [acc.Placement(m, by_id[chosen[m.id]]) for m in members if m.id in chosen]
+        if not placements:
+            continue
+        reason = AdmissionReason.STATUS_PENDING if i % 3 else AdmissionReason.SETTLING_IN
+        stays = acc.admit_family(family, placements, start, reason)
+        if i % 5 == 4 and start < day - timedelta(days=30):
+            acc.discharge(stays, start + timedelta(days=rng.randint(20, 29)), DischargeReason.HOUSING, None)
+
+    logins = _users(centres, heads, regions)
+    db.session.flush()
+    return logins
+
+
+def _person(rng, serial, country, surname, sex, born, given, relation) -> dict:
+    stateless = rng.random() < 0.1
+    return {
+        "surname": surname if sex == "M" else _female(surname),
+        "given_name": given,
+        "patronymic": f"{rng.choice(FATHERS)}{'ұлы' if sex == 'M' else 'қызы'}" if rng.random() < 0.7 else None,
+        "birth_date": born,
+        "sex": sex,
+        "previous_country": country,
+        "citizenship": None if stateless else country,
+        "stateless": stateless,
+        "phone": f"+7 70{rng.randint(0, 9)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}" if born.year < 2008 else None,
+        "languages": LANGS[country],
+        "iin": iin_rules.make(born, sex, serial) if rng.random() < 0.45 else None,
+        **({"relation": relation} if relation else {}),
+    }
+
+
+def _users(centres: dict[str, Centre], families: list[Family], regions: dict[str, Region]) -> list[Login]:
+    logins: list[Login] = []
+
+    def add(username: str, full_name: str, role: Role, scope: str, **binding) -> None:
+        user = User(username=username, full_name=full_name, role=role, locale="kk", **binding)
+        user.set_password(DEMO_PASSWORD)
+        db.session.add(user)
+        logins.append(Login(username, role.value, scope))
+
+    add("admin", "Әкімші Ұлттық", Role.ADMIN, "all regions")
+    add("coordinator", "Сәуле Маңғыстаулық", Role.COORDINATOR, "Mangystau region", region=regions["KZ-47"])
+    names = {"aktau": "Айгерім Ақтаулық", "zhanaozen": "Ерлан Жаңаөзендік", "beineu": "Гүлжан Бейнеулік", "turkistan": "Бекзат Түркістандық"}
+    for slug, centre in centres.items():
+        add(f"staff.{slug}", names[slug], Role.STAFF, centre.name_en, centre=centre)
+    admitted = [f for f in families if f.centre.name_en.startswith("Aktau") and f.members and len(f.members) > 1]
+    for n, family in enumerate(admitted[:2], start=1):
+        add(f"resident{n}", family.head.full_name, Role.RESIDENT, f"family of {family.head.name_latin}", person=family.head)
+    return logins

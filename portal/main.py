@@ -1,0 +1,39 @@
+"""The front door: `/` sends each user to their language and home page; `/healthz`."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from portal.auth.models import Role
+from portal.extensions import db
+from portal.i18n import LANG_PREFIX, preferred_language
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def root():
+    return redirect(f"/{preferred_language()}/")
+
+
+@bp.get(LANG_PREFIX + "/")
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if current_user.role == Role.STAFF:
+        return redirect(url_for("accommodation.centre", centre_id=current_user.centre_id))
+    if current_user.role == Role.RESIDENT:
+        return redirect(url_for("residents.my_family"))
+    return redirect(url_for("accommodation.centres"))
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any failure to reach the database means unhealthy
+        db.session.rollback()
+        return {"status": "unavailable"}, 503
+    return {"status": "ok"}, 200

@@ -1,0 +1,1 @@
+"""Families and persons: the kandas and the family members who came with them."""
