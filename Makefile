@@ -43,15 +43,17 @@ install-dev: $(VENV)/.installed-dev
 
 # Compiled catalogs are built, not committed.
 translations: install
-	$(BIN)/pybabel compile -q -d portal/translations
+	$(BIN)/pybabel -q compile -d portal/translations
 
 # Re-extract the messages and merge them into the three catalogs (then translate the new ones).
 catalog: install
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--project=kandas-portal --copyright-holder="kandas portal contributors" \
 		-o portal/translations/messages.pot .
-	$(BIN)/pybabel update -q -i portal/translations/messages.pot -d portal/translations \
+	$(BIN)/pybabel -q update -i portal/translations/messages.pot -d portal/translations \
 		--ignore-obsolete --no-fuzzy-matching
+	$(BIN)/python -m portal.catalogs fill-english
+	$(BIN)/python -m portal.catalogs check || true
 
 lint: install-dev
 	$(BIN)/ruff check .

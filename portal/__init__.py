@@ -42,7 +42,9 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    babel.init_app(
+        app, locale_selector=select_locale, default_translation_directories="translations"
+    )
     init_login(app)
 
 

@@ -55,9 +55,7 @@ def visible(model, user: User) -> ColumnElement[bool]:
     if model is Room:
         return Room.centre_id.in_(visible_centre_ids(user))
     if model is Bed:
-        return Bed.room_id.in_(
-            select(Room.id).where(Room.centre_id.in_(visible_centre_ids(user)))
-        )
+        return Bed.room_id.in_(select(Room.id).where(Room.centre_id.in_(visible_centre_ids(user))))
     if model is Family:
         return Family.id.in_(_visible_family_ids(user))
     if model is Person:

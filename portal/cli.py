@@ -45,7 +45,13 @@ def init_app(app: Flask) -> None:
             region_id = db.session.scalar(select(Region.id).where(Region.code == region_code))
             if region_id is None:
                 raise click.ClickException(f"No region with code {region_code}.")
-        user = User(username=username, full_name=full_name, role=Role(role), region_id=region_id, centre_id=centre_id)
+        user = User(
+            username=username,
+            full_name=full_name,
+            role=Role(role),
+            region_id=region_id,
+            centre_id=centre_id,
+        )
         user.set_password(password)
         db.session.add(user)
         db.session.commit()

@@ -61,13 +61,72 @@ CENTRES = [
     ),
 ]  # fmt: skip
 
-MEN = ["Нұрлан", "Ерлан", "Бауыржан", "Жандос", "Серік", "Асқар", "Талғат", "Мұрат", "Дәулет",
-       "Ержан", "Қайрат", "Болат", "Әділет", "Ерболат", "Санжар", "Нұрсұлтан", "Ділдахмет", "Құрманғазы"]
-WOMEN = ["Айгүл", "Гүлнар", "Әсел", "Жанар", "Мөлдір", "Ботагөз", "Сәуле", "Айнұр", "Динара",
-         "Гүлмира", "Назерке", "Ақбота", "Перизат", "Күнсұлу", "Жұлдыз", "Аружан"]
-FATHERS = ["Қасым", "Омар", "Бекет", "Тоқтар", "Жұмабай", "Сапар", "Ахмет", "Нұрмұхамед", "Әбділда", "Төлеу"]
-SURNAMES = ["Қасымов", "Омаров", "Бекетов", "Тоқтаров", "Жұмабаев", "Сапаров", "Ахметов",
-            "Нұрмұхамедов", "Әбділдаев", "Төлеуов", "Серікбаев", "Байжанов", "Оспанов", "Мұхамеджанов"]
+MEN = [
+    "Нұрлан",
+    "Ерлан",
+    "Бауыржан",
+    "Жандос",
+    "Серік",
+    "Асқар",
+    "Талғат",
+    "Мұрат",
+    "Дәулет",
+    "Ержан",
+    "Қайрат",
+    "Болат",
+    "Әділет",
+    "Ерболат",
+    "Санжар",
+    "Нұрсұлтан",
+    "Ділдахмет",
+    "Құрманғазы",
+]
+WOMEN = [
+    "Айгүл",
+    "Гүлнар",
+    "Әсел",
+    "Жанар",
+    "Мөлдір",
+    "Ботагөз",
+    "Сәуле",
+    "Айнұр",
+    "Динара",
+    "Гүлмира",
+    "Назерке",
+    "Ақбота",
+    "Перизат",
+    "Күнсұлу",
+    "Жұлдыз",
+    "Аружан",
+]
+FATHERS = [
+    "Қасым",
+    "Омар",
+    "Бекет",
+    "Тоқтар",
+    "Жұмабай",
+    "Сапар",
+    "Ахмет",
+    "Нұрмұхамед",
+    "Әбділда",
+    "Төлеу",
+]
+SURNAMES = [
+    "Қасымов",
+    "Омаров",
+    "Бекетов",
+    "Тоқтаров",
+    "Жұмабаев",
+    "Сапаров",
+    "Ахметов",
+    "Нұрмұхамедов",
+    "Әбділдаев",
+    "Төлеуов",
+    "Серікбаев",
+    "Байжанов",
+    "Оспанов",
+    "Мұхамеджанов",
+]
 COUNTRIES = ["CN", "CN", "CN", "MN", "MN", "UZ", "UZ", "TM", "RU", "KG", "IR", "AF", "TR"]
 LANGS = {"CN": "kk,zh", "MN": "kk,mn", "UZ": "kk,uz,ru", "TM": "kk,tk,ru", "RU": "kk,ru",
          "KG": "kk,ky,ru", "IR": "kk,fa", "AF": "kk,fa", "TR": "kk,tr"}  # fmt: skip
@@ -95,14 +154,24 @@ def build(seed: int = 2026) -> list[Login]:
     regions = {r.code: r for r in db.session.scalars(select(Region))}
     centres: dict[str, Centre] = {}
     for code, kind, slug, kk, ru, en, address, phone, rooms in CENTRES:
-        centre = Centre(region=regions[code], kind=kind, name_kk=kk, name_ru=ru, name_en=en, address=address, phone=phone)
+        centre = Centre(
+            region=regions[code],
+            kind=kind,
+            name_kk=kk,
+            name_ru=ru,
+            name_en=en,
+            address=address,
+            phone=phone,
+        )
         db.session.add(centre)
         db.session.flush()
         number = 0
         for floor, count, use, beds in rooms:
             for _ in range(count):
                 number += 1
-                acc.add_room(centre, floor, f"{floor}{number:02d}", use, beds, date(day.year - 2, 1, 10))
+                acc.add_room(
+                    centre, floor, f"{floor}{number:02d}", use, beds, date(day.year - 2, 1, 10)
+                )
         centres[slug] = centre
 
     serials = iter(range(rng.randint(100, 900), 10**6, 17))
@@ -127,10 +196,16 @@ def build(seed: int = 2026) -> list[Login]:
             res.add_member(family, make("F", born, rng.choice(WOMEN), Relation.SPOUSE))
         for _ in range(size - 2 if head_male else size - 1):
             sex = rng.choice("MF")
-            born = date(min(head_born.year + rng.randint(20, 32), day.year - 1), rng.randint(1, 12), rng.randint(1, 28))
+            born = date(
+                min(head_born.year + rng.randint(20, 32), day.year - 1),
+                rng.randint(1, 12),
+                rng.randint(1, 28),
+            )
             if born > day:
                 born = day - timedelta(days=400)
-            res.add_member(family, make(sex, born, rng.choice(MEN if sex == "M" else WOMEN), Relation.CHILD))
+            res.add_member(
+                family, make(sex, born, rng.choice(MEN if sex == "M" else WOMEN), Relation.CHILD)
+            )
         heads.append(family)
     db.session.flush()
 
@@ -149,7 +224,9 @@ def build(seed: int = 2026) -> list[Login]:
         reason = AdmissionReason.STATUS_PENDING if i % 3 else AdmissionReason.SETTLING_IN
         stays = acc.admit_family(family, placements, start, reason)
         if i % 5 == 4 and start < day - timedelta(days=30):
-            acc.discharge(stays, start + timedelta(days=rng.randint(20, 29)), DischargeReason.HOUSING, None)
+            acc.discharge(
+                stays, start + timedelta(days=rng.randint(20, 29)), DischargeReason.HOUSING, None
+            )
 
     logins = _users(centres, heads, regions)
     db.session.flush()
@@ -161,20 +238,26 @@ def _person(rng, serial, country, surname, sex, born, given, relation) -> dict:
     return {
         "surname": surname if sex == "M" else _female(surname),
         "given_name": given,
-        "patronymic": f"{rng.choice(FATHERS)}{'ұлы' if sex == 'M' else 'қызы'}" if rng.random() < 0.7 else None,
+        "patronymic": f"{rng.choice(FATHERS)}{'ұлы' if sex == 'M' else 'қызы'}"
+        if rng.random() < 0.7
+        else None,
         "birth_date": born,
         "sex": sex,
         "previous_country": country,
         "citizenship": None if stateless else country,
         "stateless": stateless,
-        "phone": f"+7 70{rng.randint(0, 9)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}" if born.year < 2008 else None,
+        "phone": f"+7 70{rng.randint(0, 9)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
+        if born.year < 2008
+        else None,
         "languages": LANGS[country],
         "iin": iin_rules.make(born, sex, serial) if rng.random() < 0.45 else None,
         **({"relation": relation} if relation else {}),
     }
 
 
-def _users(centres: dict[str, Centre], families: list[Family], regions: dict[str, Region]) -> list[Login]:
+def _users(
+    centres: dict[str, Centre], families: list[Family], regions: dict[str, Region]
+) -> list[Login]:
     logins: list[Login] = []
 
     def add(username: str, full_name: str, role: Role, scope: str, **binding) -> None:
@@ -184,11 +267,32 @@ def _users(centres: dict[str, Centre], families: list[Family], regions: dict[str
         logins.append(Login(username, role.value, scope))
 
     add("admin", "Әкімші Ұлттық", Role.ADMIN, "all regions")
-    add("coordinator", "Сәуле Маңғыстаулық", Role.COORDINATOR, "Mangystau region", region=regions["KZ-47"])
-    names = {"aktau": "Айгерім Ақтаулық", "zhanaozen": "Ерлан Жаңаөзендік", "beineu": "Гүлжан Бейнеулік", "turkistan": "Бекзат Түркістандық"}
+    add(
+        "coordinator",
+        "Сәуле Маңғыстаулық",
+        Role.COORDINATOR,
+        "Mangystau region",
+        region=regions["KZ-47"],
+    )
+    names = {
+        "aktau": "Айгерім Ақтаулық",
+        "zhanaozen": "Ерлан Жаңаөзендік",
+        "beineu": "Гүлжан Бейнеулік",
+        "turkistan": "Бекзат Түркістандық",
+    }
     for slug, centre in centres.items():
         add(f"staff.{slug}", names[slug], Role.STAFF, centre.name_en, centre=centre)
-    admitted = [f for f in families if f.centre.name_en.startswith("Aktau") and f.members and len(f.members) > 1]
+    admitted = [
+        f
+        for f in families
+        if f.centre.name_en.startswith("Aktau") and f.members and len(f.members) > 1
+    ]
     for n, family in enumerate(admitted[:2], start=1):
-        add(f"resident{n}", family.head.full_name, Role.RESIDENT, f"family of {family.head.name_latin}", person=family.head)
+        add(
+            f"resident{n}",
+            family.head.full_name,
+            Role.RESIDENT,
+            f"family of {family.head.name_latin}",
+            person=family.head,
+        )
     return logins

@@ -36,7 +36,12 @@ def _render(code: int, message: str | None = None):
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_e):
-        return _render(400, _("Your session has expired or the form is out of date. Reload the page and try again."))
+        return _render(
+            400,
+            _(
+                "Your session has expired or the form is out of date. Reload the page and try again."
+            ),
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):

@@ -33,7 +33,11 @@ def language_name(code: str) -> str:
 def country_choices() -> list[tuple[str, str]]:
     """ISO 3166 countries named in the current language, the usual ones first."""
     territories = _locale().territories
-    codes = [c for c in territories if len(c) == 2 and c.isalpha() and c not in ("KZ", "ZZ", "EU", "EZ", "UN", "QO")]
+    codes = [
+        c
+        for c in territories
+        if len(c) == 2 and c.isalpha() and c not in ("KZ", "ZZ", "EU", "EZ", "UN", "QO")
+    ]
     rest = sorted((c for c in codes if c not in COMMON_COUNTRIES), key=lambda c: territories[c])
     return [(c, territories[c]) for c in (*COMMON_COUNTRIES, *rest)]
 

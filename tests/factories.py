@@ -39,8 +39,13 @@ def centre(region_code: str = "KZ-47", kind: CentreKind = CentreKind.ADAPTATION,
     return c
 
 
-def room(c: Centre, beds: int = 4, use: RoomUse = RoomUse.FAMILY, number: str | None = None,
-         since: date = date(2020, 1, 1)):
+def room(
+    c: Centre,
+    beds: int = 4,
+    use: RoomUse = RoomUse.FAMILY,
+    number: str | None = None,
+    since: date = date(2020, 1, 1),
+):
     r = acc.add_room(c, 1, number or f"R{next(_seq)}", use, beds, since)
     db.session.commit()
     return r
@@ -69,11 +74,23 @@ def family(c: Centre, members: int = 0, registered_on: date = date(2026, 1, 15),
     fam = res.create_family(c, registered_on, None, person_data(**head))
     for i in range(members):
         if i == 0:
-            res.add_member(fam, person_data(given_name="Айгүл", surname="Қасымова", sex="F",
-                                            birth_date=date(1987, 6, 2), relation=Relation.SPOUSE))
+            res.add_member(
+                fam,
+                person_data(
+                    given_name="Айгүл",
+                    surname="Қасымова",
+                    sex="F",
+                    birth_date=date(1987, 6, 2),
+                    relation=Relation.SPOUSE,
+                ),
+            )
         else:
-            res.add_member(fam, person_data(given_name="Асқар", birth_date=date(2010 + i, 1, 5),
-                                            relation=Relation.CHILD))
+            res.add_member(
+                fam,
+                person_data(
+                    given_name="Асқар", birth_date=date(2010 + i, 1, 5), relation=Relation.CHILD
+                ),
+            )
     db.session.commit()
     return fam
 
@@ -83,15 +100,23 @@ def admit(fam: Family, start_on: date = date(2026, 1, 20)) -> list:
     chosen = acc.suggest_beds(list(fam.members), beds)
     by_id = {b.id: b for b in beds}
     stays = acc.admit_family(
-        fam, [acc.Placement(m, by_id[chosen[m.id]]) for m in fam.members],
-        start_on, AdmissionReason.STATUS_PENDING,
+        fam,
+        [acc.Placement(m, by_id[chosen[m.id]]) for m in fam.members],
+        start_on,
+        AdmissionReason.STATUS_PENDING,
     )
     db.session.commit()
     return stays
 
 
-def user(role: Role | str, *, centre: Centre | None = None, region_code: str | None = None,
-         person: Person | None = None, username: str | None = None) -> User:
+def user(
+    role: Role | str,
+    *,
+    centre: Centre | None = None,
+    region_code: str | None = None,
+    person: Person | None = None,
+    username: str | None = None,
+) -> User:
     role = Role(role)
     u = User(
         username=username or f"{role.value}{next(_seq)}",

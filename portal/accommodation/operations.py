@@ -131,14 +131,20 @@ def admit_family(
     for p in placements:
         if not bed_fits(p.bed, p.person):
             raise AccommodationError(
-                _l("%(name)s cannot be placed in a %(room)s.", name=p.person.full_name, room=p.bed.room.use.label.lower())
+                _l(
+                    "%(name)s cannot be placed in this room (%(room)s).",
+                    name=p.person.full_name,
+                    room=p.bed.room.use.label,
+                )
             )
     staying = open_stays([p.person.id for p in placements])
     if staying:
         raise AccommodationError(_l("Some of these persons already live in the centre."))
     free = {b.id for b in free_beds(family.centre_id, start_on)}
     if not set(bed_ids) <= free:
-        raise BedTaken(_l("A chosen bed is no longer free. The list of free beds has been updated."))
+        raise BedTaken(
+            _l("A chosen bed is no longer free. The list of free beds has been updated.")
+        )
     stays = [
         Stay(person=p.person, bed=p.bed, start_on=start_on, admission_reason=reason, note=note)
         for p in placements
@@ -162,7 +168,9 @@ def flush_or_conflict() -> None:
         if isinstance(e, OperationalError) and "locked" not in text:
             raise
         raise BedTaken(
-            _l("Someone else admitted a person to one of these beds at the same moment. Choose again.")
+            _l(
+                "Someone else admitted a person to one of these beds at the same moment. Choose again."
+            )
         ) from e
 
 
@@ -184,7 +192,9 @@ def discharge(stays: list[Stay], on: date, reason: DischargeReason, note: str | 
 
 def add_room(centre: Centre, floor: int, number: str, use: RoomUse, beds: int, on: date) -> Room:
     exists = db.session.scalar(
-        select(func.count()).select_from(Room).where(Room.centre_id == centre.id, Room.number == number)
+        select(func.count())
+        .select_from(Room)
+        .where(Room.centre_id == centre.id, Room.number == number)
     )
     if exists:
         raise AccommodationError(_l("This centre already has a room with this number."))
@@ -219,9 +229,9 @@ def take_out_of_service(bed: Bed, on: date) -> None:
     if on <= period.start_on:
         raise AccommodationError(_l("The date must be after the bed was put into service."))
     occupied = db.session.scalar(
-        select(func.count()).select_from(Stay).where(
-            Stay.bed_id == bed.id, or_(Stay.end_on.is_(None), Stay.end_on > on)
-        )
+        select(func.count())
+        .select_from(Stay)
+        .where(Stay.bed_id == bed.id, or_(Stay.end_on.is_(None), Stay.end_on > on))
     )
     if occupied:
         raise AccommodationError(_l("Someone lives in this bed on or after that date."))
@@ -234,7 +244,9 @@ def return_to_service(bed: Bed, on: date) -> None:
         raise AccommodationError(_l("This bed is already in service."))
     last = bed.service_periods[-1] if bed.service_periods else None
     if last is not None and on < last.end_on:
-        raise AccommodationError(_l("The date must not be before the bed was taken out of service."))
+        raise AccommodationError(
+            _l("The date must not be before the bed was taken out of service.")
+        )
     if last is not None and on == last.end_on:
         last.end_on = None
     else:

@@ -54,7 +54,9 @@ def centres():
         beds=sum(o.beds for o in occupancy.values()),
         occupied=sum(o.occupied for o in occupancy.values()),
     )
-    return render("accommodation/centres.html", centres=rows, occupancy=occupancy, total=total, today=day)
+    return render(
+        "accommodation/centres.html", centres=rows, occupancy=occupancy, total=total, today=day
+    )
 
 
 @bp.get("/centres/<int:centre_id>")
@@ -138,7 +140,12 @@ def add_room(centre_id: int):
     if form.validate_on_submit():
         try:
             room = ops.add_room(
-                centre, form.floor.data, form.number.data, RoomUse(form.use.data), form.beds.data, form.in_service_from.data
+                centre,
+                form.floor.data,
+                form.number.data,
+                RoomUse(form.use.data),
+                form.beds.data,
+                form.in_service_from.data,
             )
         except ops.AccommodationError as e:
             form.number.errors.append(str(e))
@@ -189,7 +196,10 @@ def bed_service(bed_id: int):
 
 def _family(family_id: int) -> Family:
     return access.get_or_404(
-        Family, family_id, selectinload(Family.members).selectinload(Person.stays), selectinload(Family.centre)
+        Family,
+        family_id,
+        selectinload(Family.members).selectinload(Person.stays),
+        selectinload(Family.centre),
     )
 
 
@@ -233,11 +243,21 @@ def admit(family_id: int):
                 placements.append(ops.Placement(m, by_id[bed_id]))
         if not errors:
             try:
-                ops.admit_family(family, placements, start_on, AdmissionReason(form.reason.data), form.note.data or None)
+                ops.admit_family(
+                    family,
+                    placements,
+                    start_on,
+                    AdmissionReason(form.reason.data),
+                    form.note.data or None,
+                )
             except ops.BedTaken as e:
                 form.form_errors.append(str(e))
                 family = _family(family_id)
-                members = [m for m in family.members if m.id not in ops.open_stays([x.id for x in family.members])]
+                members = [
+                    m
+                    for m in family.members
+                    if m.id not in ops.open_stays([x.id for x in family.members])
+                ]
                 beds = ops.free_beds(family.centre_id, start_on)
                 return _admit_page(family, form, members, beds, {}, {}, status=409)
             except ops.AccommodationError as e:
@@ -279,7 +299,9 @@ def discharge(family_id: int):
     if form.validate_on_submit():
         stays = [staying[pid] for pid in selected if pid in staying]
         try:
-            ops.discharge(stays, form.end_on.data, DischargeReason(form.reason.data), form.note.data or None)
+            ops.discharge(
+                stays, form.end_on.data, DischargeReason(form.reason.data), form.note.data or None
+            )
         except ops.AccommodationError as e:
             form.form_errors.append(str(e))
         else:

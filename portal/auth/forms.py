@@ -9,7 +9,9 @@ from portal.forms import strip
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Login"), filters=[strip], validators=[DataRequired(), Length(max=64)])
+    username = StringField(
+        _l("Login"), filters=[strip], validators=[DataRequired(), Length(max=64)]
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 

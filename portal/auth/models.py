@@ -65,9 +65,7 @@ class User(UserMixin, Timestamped, db.Model):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), unique=True)
     locale: Mapped[str] = mapped_column(String(5), default="kk")
     # Part of the session cookie's user id: rotating it logs out every session of the user.
-    session_token: Mapped[str] = mapped_column(
-        String(32), default=lambda: secrets.token_hex(16)
-    )
+    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

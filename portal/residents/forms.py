@@ -41,14 +41,20 @@ class PersonForm(FlaskForm):
         _l("Surname"), filters=[strip], validators=[DataRequired(), Length(max=80), cyrillic_name]
     )
     given_name = StringField(
-        _l("Given name"), filters=[strip], validators=[DataRequired(), Length(max=80), cyrillic_name]
+        _l("Given name"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=80), cyrillic_name],
     )
     patronymic = StringField(
-        _l("Patronymic (if any)"), filters=[strip], validators=[Optional(), Length(max=80), cyrillic_name]
+        _l("Patronymic (if any)"),
+        filters=[strip],
+        validators=[Optional(), Length(max=80), cyrillic_name],
     )
     birth_date = DateField(_l("Date of birth"), validators=[InputRequired(), past_date])
     sex = RadioField(_l("Sex"), choices=[], validators=[InputRequired()])
-    relation = SelectField(_l("Relation to the head of family"), choices=[], validators=[InputRequired()])
+    relation = SelectField(
+        _l("Relation to the head of family"), choices=[], validators=[InputRequired()]
+    )
     previous_country = SelectField(
         _l("Country of previous residence"), choices=[], validators=[InputRequired()]
     )
@@ -141,7 +147,7 @@ class FamilyForm(FlaskForm):
 class TransferHeadForm(FlaskForm):
     new_head_id = SelectField(_l("New head of family"), coerce=int, choices=[])
     former_head_relation = SelectField(
-        _l("The former head is the new head's"), choices=[], validators=[InputRequired()]
+        _l("Relation of the former head to the new head"), choices=[], validators=[InputRequired()]
     )
 
     def __init__(self, *args, **kwargs):

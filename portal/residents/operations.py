@@ -91,7 +91,9 @@ def remove_member(person: Person) -> None:
     )
     if has_stays:
         raise ResidentsError(
-            _l("This person has lived in the centre, so the record is kept. Discharge them instead.")
+            _l(
+                "This person has lived in the centre, so the record is kept. Discharge them instead."
+            )
         )
     db.session.delete(person)
     db.session.flush()

@@ -119,7 +119,9 @@ def new_family():
         if ops.iin_taken(data["iin"]):
             form.iin.errors.append(_("This IIN is already recorded for another person."))
         else:
-            family = ops.create_family(centre, form.registered_on.data, form.note.data or None, data)
+            family = ops.create_family(
+                centre, form.registered_on.data, form.note.data or None, data
+            )
             db.session.commit()
             flash(_("The family has been registered. Add the other members now."), "success")
             return hx_redirect(url_for("residents.family", family_id=family.id))
@@ -130,7 +132,9 @@ def new_family():
 @login_required
 def family(family_id: int):
     family = access.get_or_404(Family, family_id, *_family_options())
-    return render("residents/family.html", family=family, today=today(), transfer=_transfer_form(family))
+    return render(
+        "residents/family.html", family=family, today=today(), transfer=_transfer_form(family)
+    )
 
 
 @bp.get("/my-family")
@@ -150,7 +154,9 @@ def edit_family(family_id: int):
         db.session.commit()
         flash(_("The family's details have been saved."), "success")
         return hx_redirect(url_for("residents.family", family_id=family.id))
-    return render("residents/family_edit.html", form=form, family=family, status=422 if form.errors else 200)
+    return render(
+        "residents/family_edit.html", form=form, family=family, status=422 if form.errors else 200
+    )
 
 
 @bp.route("/families/<int:family_id>/members/new", methods=["GET", "POST"])
@@ -169,7 +175,13 @@ def add_member(family_id: int):
             db.session.commit()
             flash(_("%(name)s has been added to the family.", name=person.full_name), "success")
             return hx_redirect(url_for("residents.family", family_id=family.id))
-    return render("residents/person_form.html", form=form, family=family, person=None, status=422 if form.errors else 200)
+    return render(
+        "residents/person_form.html",
+        form=form,
+        family=family,
+        person=None,
+        status=422 if form.errors else 200,
+    )
 
 
 @bp.get("/persons/<int:person_id>")
@@ -216,7 +228,11 @@ def edit_person(person_id: int):
             flash(_("The changes have been saved."), "success")
             return hx_redirect(url_for("residents.person", person_id=person.id))
     return render(
-        "residents/person_form.html", form=form, family=person.family, person=person, status=422 if form.errors else 200
+        "residents/person_form.html",
+        form=form,
+        family=person.family,
+        person=person,
+        status=422 if form.errors else 200,
     )
 
 
