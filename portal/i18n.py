@@ -7,7 +7,7 @@ and, for a signed-in user, on their account.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -44,14 +44,11 @@ def _remember_language() -> None:
 
 
 def switch_language_url(lang: str) -> str:
-    """This page in another language."""
-    args = request.args.to_dict(flat=False)
-    view_args = dict(request.view_args or {})
-    if request.endpoint and "lang" in view_args:
-        from flask import url_for
-
-        view_args["lang"] = lang
-        return url_for(request.endpoint, **view_args, **args)
+    """This page in another language (the prefix was taken out of `view_args` on the way in)."""
+    endpoint = request.endpoint
+    if endpoint and current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+        args = request.args.to_dict(flat=False)
+        return url_for(endpoint, **(request.view_args or {}), **args, lang=lang)
     return f"/{lang}/"
 
 

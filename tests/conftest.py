@@ -25,6 +25,22 @@ from tests import factories
 KEEP_TABLES = {"region", "alembic_version"}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogs():
+    """Compile the .po catalogs (the .mo files are built, never committed)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from portal.catalogs import LANGUAGES, po_path
+
+    for lang in LANGUAGES:
+        po = po_path(lang)
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        with po.with_suffix(".mo").open("wb") as fh:
+            write_mo(fh, catalog)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("PORTAL_TEST_DATABASE_URL")

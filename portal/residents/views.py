@@ -204,9 +204,10 @@ def person(person_id: int):
                 .limit(200)
             )
         )
-    log_view(person.id, "person")
+    resp = render("residents/person.html", person=person, history=history, today=today())
+    log_view(person.id, "person")  # after rendering, so the commit expires nothing still needed
     db.session.commit()
-    return render("residents/person.html", person=person, history=history, today=today())
+    return resp
 
 
 @bp.route("/persons/<int:person_id>/edit", methods=["GET", "POST"])

@@ -1,0 +1,89 @@
+"""Languages: the URL prefix decides; the choice is remembered; catalogs are complete."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from portal.catalogs import LANGUAGES, problems
+from portal.extensions import db
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_root_redirects_by_accept_language_with_kazakh_by_default(client):
+    assert client.get("/").headers["Location"] == "/kk/"
+    ru = client.get("/", headers={"Accept-Language": "ru-KZ,ru;q=0.9"})
+    assert ru.headers["Location"] == "/ru/"
+    assert client.get("/", headers={"Accept-Language": "de"}).headers["Location"] == "/kk/"
+
+
+def test_unknown_language_prefix_is_404(client):
+    assert client.get("/de/login").status_code == 404
+
+
+def test_login_page_in_three_languages(client):
+    pages = {lang: client.get(f"/{lang}/login").text for lang in LANGUAGES}
+    assert '<html lang="kk">' in pages["kk"] and "Кіру" in pages["kk"]
+    assert '<html lang="ru">' in pages["ru"] and "Войти" in pages["ru"]
+    assert '<html lang="en">' in pages["en"] and "Log in" in pages["en"]
+
+
+def test_the_choice_is_remembered_in_the_session_and_on_the_account(f, login, client):
+    client.get("/ru/login")
+    assert client.get("/").headers["Location"] == "/ru/"
+    staff = f.user("staff", centre=f.centre())
+    login(staff, lang="en")
+    client.get("/ru/residents")
+    db.session.expire_all()
+    assert staff.locale == "ru"
+    client.post("/ru/logout")
+    assert client.get("/").headers["Location"] == "/ru/"
+
+
+def test_links_keep_the_language_and_the_switcher_keeps_the_page(f, login):
+    centre = f.centre()
+    client = login(f.user("staff", centre=centre), lang="ru")
+    html = client.get("/ru/residents?q=abc").text
+    assert 'href="/ru/families/new"' in html
+    assert 'href="/kk/residents?q=abc"' in html and 'href="/en/residents?q=abc"' in html
+
+
+def test_dates_are_formatted_for_the_locale(app):
+    from flask_babel import force_locale
+
+    from portal.templating import date_filter
+
+    with app.test_request_context("/"):
+        with force_locale("ru"):
+            assert date_filter(date(2026, 3, 22), "long") == "22 марта 2026\u202fг."
+        with force_locale("kk"):
+            assert "наурыз" in date_filter(date(2026, 3, 22), "long")
+        with force_locale("en"):
+            assert date_filter(date(2026, 3, 22), "long") == "March 22, 2026"
+
+
+def test_every_catalog_is_complete_with_no_fuzzy_entry():
+    found = [line for lang in LANGUAGES for line in problems(lang)]
+    assert found == []
+
+
+def test_catalogs_hold_every_message_the_code_uses(tmp_path):
+    """A fresh extraction has no message that the catalogs lack (run `make catalog`)."""
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg",
+         "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."],
+        cwd=ROOT, check=True,
+    )  # fmt: skip
+    with pot.open("rb") as fh:
+        wanted = {m.id for m in read_po(fh) if m.id}
+    for lang in LANGUAGES:
+        path = ROOT / "portal" / "translations" / lang / "LC_MESSAGES" / "messages.po"
+        with path.open("rb") as fh:
+            have = {m.id for m in read_po(fh) if m.id}
+        assert wanted - have == set(), lang

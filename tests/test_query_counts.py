@@ -1,0 +1,51 @@
+"""The main pages run a constant number of SQL statements whatever the data size."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import time_machine
+
+from portal.extensions import db
+
+TODAY = date(2026, 1, 21)
+
+
+def _grow(f, centre, families: int) -> None:
+    for i in range(families):
+        f.room(centre, beds=3)
+        fam = f.family(centre, members=2, given_name=["Нұрлан", "Ерлан", "Серік"][i % 3])
+        f.admit(fam, date(2026, 1, 19))
+
+
+PAGES = [
+    "/en/centres/{centre}",
+    "/en/centres",
+    "/en/residents",
+    "/en/residents?q=lan&status=living",
+    "/en/families/{family}",
+    "/en/persons/{person}",
+    "/en/centres/{centre}/rooms",
+    "/en/families/{family}/admit",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_page_query_count_does_not_grow_with_the_data(f, app, login, count_queries, url):
+    centre = f.centre()
+    counts = []
+    with time_machine.travel(TODAY, tick=False):
+        client = login(f.user("staff", centre=centre))
+        for families in (1, 12):
+            _grow(f, centre, families if not counts else families - 1)
+            fam = f.family(centre, members=3)
+            db.session.commit()
+            target = url.format(centre=centre.id, family=fam.id, person=fam.head.id)
+            client.get(target)  # warm caches (e.g. the session's user) the same way each time
+            with count_queries() as q:
+                resp = client.get(target)
+            assert resp.status_code == 200
+            counts.append(q.count)
+    assert counts[0] == counts[1], f"{url}: {counts}"
+    assert counts[1] <= 12, f"{url}: {counts}"
