@@ -27,7 +27,13 @@ def preferred_language() -> str:
 
 
 def select_locale() -> str:
-    return g.get("lang") or (preferred_language() if request else DEFAULT_LANGUAGE)
+    if g.get("lang"):
+        return g.lang
+    if not request:
+        return DEFAULT_LANGUAGE
+    # A URL that matched no route (a 404) still speaks the language its prefix names.
+    prefix = request.path.strip("/").split("/", 1)[0]
+    return prefix if prefix in LANGUAGES else preferred_language()
 
 
 def _remember_language() -> None:
