@@ -16,13 +16,16 @@ def init_app(app: Flask) -> None:
         from portal import demo
 
         if not demo.is_empty():
-            if if_empty:
-                click.echo("The database already has data; demo data not loaded.")
-                return
-            raise click.ClickException("The database is not empty.")
-        logins = demo.build()
-        db.session.commit()
-        click.echo(f"Demo data loaded. Every demo login has the password: {demo.DEMO_PASSWORD}")
+            if not if_empty:
+                raise click.ClickException("The database is not empty.")
+            click.echo("The database already has data; demo data not loaded again.")
+            logins = demo.existing_logins()
+        else:
+            logins = demo.build()
+            db.session.commit()
+            click.echo("Demo data loaded.")
+        if logins:
+            click.echo(f"Demo logins (password: {demo.DEMO_PASSWORD}):")
         for login in logins:
             click.echo(f"  {login.username:<18} {login.role:<12} {login.scope}")
 

@@ -143,6 +143,18 @@ class Login:
     scope: str
 
 
+def existing_logins() -> list[Login]:
+    """The demo logins already in the database (for `make run` on a second start)."""
+    users = db.session.scalars(
+        select(User).where(
+            (User.username.in_(["admin", "coordinator"]))
+            | User.username.like("staff.%")
+            | User.username.like("resident_")
+        ).order_by(User.id)
+    )
+    return [Login(u.username, u.role.value, u.full_name) for u in users]
+
+
 def is_empty() -> bool:
     return not db.session.scalar(select(func.count()).select_from(Family))
 
@@ -183,7 +195,9 @@ def build(seed: int = 2026) -> list[Login]:
         surname = rng.choice(SURNAMES)
         head_male = rng.random() < 0.8
         head_born = date(rng.randint(1960, 1996), rng.randint(1, 12), rng.randint(1, 28))
-        registered = day - timedelta(days=rng.randint(0, 200))
+        # a few families arrive this week; the others came over the last half year
+        recent = len(heads) % 8 == 1
+        registered = day - timedelta(days=rng.randint(0, 2) if recent else rng.randint(7, 200))
 
         def make(sex, born, given, relation=None, country=country, surname=surname):
             return _person(rng, next(serials), country, surname, sex, born, given, relation)
@@ -227,6 +241,10 @@ def build(seed: int = 2026) -> list[Login]:
             acc.discharge(
                 stays, start + timedelta(days=rng.randint(20, 29)), DischargeReason.HOUSING, None
             )
+        elif i % 6 == 1 and start < day - timedelta(days=14):
+            # moving into their own home in the coming days
+            leave = day + timedelta(days=rng.randint(0, 3))
+            acc.discharge(stays, leave, DischargeReason.HOUSING, None)
 
     logins = _users(centres, heads, regions)
     db.session.flush()

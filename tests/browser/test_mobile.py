@@ -15,8 +15,9 @@ pytestmark = pytest.mark.browser
 
 WIDTH, HEIGHT = 390, 844
 
-OVERFLOW = """() => {
-  const limit = window.innerWidth;
+# Measures the page; `limit` is the phone's width. In mobile emulation a page that is too wide
+# is zoomed out (window.innerWidth grows with it), so innerWidth is checked too.
+OVERFLOW = """(limit) => {
   const wide = [...document.querySelectorAll('body *')]
     .filter(el => el.getBoundingClientRect().right > limit + 0.5)
     .slice(0, 5)
@@ -33,8 +34,8 @@ OVERFLOW = """() => {
 
 def _assert_no_sideways_scroll(page, what: str) -> None:
     page.wait_for_load_state("load")
-    m = page.evaluate(OVERFLOW)
-    assert m["innerWidth"] == WIDTH, m
+    m = page.evaluate(OVERFLOW, WIDTH)
+    assert m["innerWidth"] == WIDTH, f"{what} is zoomed out to fit: {m}"
     assert m["scrollWidth"] <= m["innerWidth"], f"{what} scrolls sideways: {m}"
 
 

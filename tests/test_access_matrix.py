@@ -1,0 +1,553 @@
+"""The scoping layer, route by route: every page of the app, as every role, in and out of scope.
+
+The world: region KZ-47 (Mangystau) holds centre A, with family FA (head, spouse, child, all
+admitted, and a newborn added after the admission) and a second family FA2, and centre B with
+family FB; region KZ-61 (Turkistan) holds centre C with family FC. Every household has the same
+shape (a family room of four beds, one of them free), so the only difference between an "own"
+and a "foreign" request is the scope.
+
+The expected answer of each route for each role is written out in MATRIX below; a route that the
+app registers without a row in MATRIX fails `test_the_matrix_has_a_row_for_every_route`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.accommodation import operations as acc
+from portal.accommodation.models import Bed, BedInService, Centre, Room, Stay
+from portal.audit.models import AccessLog, AuditEntry
+from portal.auth.models import User
+from portal.extensions import db
+from portal.residents import operations as res
+from portal.residents.models import Family, Person, Relation
+from tests import factories
+
+# ---------------------------------------------------------------------------------------------
+# The expected answers
+# ---------------------------------------------------------------------------------------------
+
+OK = 200
+MOVED = 302  # a plain redirect (Flask's `redirect`)
+DONE = 303  # a form was accepted and the browser is sent on (`hx_redirect`)
+DENIED = 403  # the role may not use this page at all
+HIDDEN = 404  # the record is outside the user's scope: indistinguishable from a missing one
+LOGIN = "login"  # 302 to the log-in page
+
+# (own record, foreign record) for the routes that take one
+EVERYWHERE = (OK, OK)
+IN_SCOPE = (OK, HIDDEN)
+DONE_EVERYWHERE = (DONE, DONE)
+DONE_IN_SCOPE = (DONE, HIDDEN)
+
+ROLES = ("anonymous", "admin", "coordinator", "staff", "resident")
+
+# fmt: off
+#    endpoint                     method  record     anonymous admin            coordinator  staff          resident
+MATRIX = [
+    ("main.root",                 "GET",  None,      MOVED,    MOVED,           MOVED,       MOVED,         MOVED),
+    ("main.home",                 "GET",  None,      LOGIN,    MOVED,           MOVED,       MOVED,         MOVED),
+    ("main.healthz",              "GET",  None,      OK,       OK,              OK,          OK,            OK),
+    ("auth.login",                "GET",  None,      OK,       MOVED,           MOVED,       MOVED,         MOVED),
+    ("auth.login",                "POST", None,      MOVED,    MOVED,           MOVED,       MOVED,         MOVED),
+    ("auth.logout",               "POST", None,      LOGIN,    MOVED,           MOVED,       MOVED,         MOVED),
+    ("auth.change_password",      "GET",  None,      LOGIN,    OK,              OK,          OK,            OK),
+    ("auth.change_password",      "POST", None,      LOGIN,    MOVED,           MOVED,       MOVED,         MOVED),
+    ("residents.index",           "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
+    ("residents.new_family",      "GET",  None,      LOGIN,    OK,              DENIED,      OK,            DENIED),
+    ("residents.new_family",      "POST", None,      LOGIN,    DONE,            DENIED,      DONE,          DENIED),
+    ("residents.family",          "GET",  "family",  LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      IN_SCOPE),
+    ("residents.my_family",       "GET",  None,      LOGIN,    DENIED,          DENIED,      DENIED,        MOVED),
+    ("residents.edit_family",     "GET",  "family",  LOGIN,    EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
+    ("residents.edit_family",     "POST", "family",  LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("residents.add_member",      "GET",  "family",  LOGIN,    EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
+    ("residents.add_member",      "POST", "family",  LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("residents.person",          "GET",  "person",  LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      IN_SCOPE),
+    ("residents.edit_person",     "GET",  "person",  LOGIN,    EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
+    ("residents.edit_person",     "POST", "person",  LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("residents.transfer_head",   "POST", "family",  LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("residents.remove_member",   "POST", "newborn", LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("accommodation.centres",     "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
+    ("accommodation.centre",      "GET",  "centre",  LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
+    ("accommodation.rooms",       "GET",  "centre",  LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
+    ("accommodation.add_room",    "POST", "centre",  LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("accommodation.add_beds",    "POST", "room",    LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("accommodation.bed_service", "POST", "bed",     LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("accommodation.admit",       "GET",  "family",  LOGIN,    EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
+    ("accommodation.admit",       "POST", "family",  LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("accommodation.discharge",   "GET",  "family",  LOGIN,    EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
+    ("accommodation.discharge",   "POST", "family",  LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+]
+# fmt: on
+
+# The URL parameter each kind of record fills.
+RECORD_PARAM = {
+    "centre": "centre_id",
+    "room": "room_id",
+    "bed": "bed_id",
+    "family": "family_id",
+    "person": "person_id",  # the spouse: for the resident, a member of their own family
+    "newborn": "person_id",  # a member with no stays, who may be removed
+}
+
+# Which household is "foreign" for each role: the nearest one out of its scope. The
+# administrator has no such household; for them "foreign" is the other region, still visible.
+FOREIGN = {
+    "anonymous": "c",
+    "admin": "c",  # another region
+    "coordinator": "c",  # another region
+    "staff": "b",  # another centre of the same region
+    "resident": "a2",  # another family of the same centre
+}
+OWN = "a"
+
+
+@dataclass(frozen=True)
+class Row:
+    endpoint: str
+    method: str
+    record: str | None
+    expect: dict  # role -> status, LOGIN, or (own, foreign)
+
+    @property
+    def short(self) -> str:
+        name = self.endpoint.split(".", 1)[1]
+        return f"{name}.post" if self.method == "POST" else name
+
+    def expected(self, role: str, scope: str | None):
+        cell = self.expect[role]
+        if isinstance(cell, tuple):
+            return cell[0] if scope == "own" else cell[1]
+        return cell
+
+
+ROWS = [Row(e, m, r, dict(zip(ROLES, cells, strict=True))) for e, m, r, *cells in MATRIX]
+
+
+def _cases():
+    for row in ROWS:
+        scopes = ("own", "foreign") if row.record else (None,)
+        for role in ROLES:
+            for scope in scopes:
+                case_id = f"{role}-{row.short}" + (f"-{scope}" if scope else "")
+                yield pytest.param(role, row, scope, id=case_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# The world
+# ---------------------------------------------------------------------------------------------
+
+ADMITTED_ON = date(2026, 1, 20)
+ACTION_DAY = "2026-11-02"  # after every admission, before today (2026-11-25 in the test clock)
+
+
+@dataclass
+class Household:
+    centre: Centre
+    room: Room
+    free_bed: Bed
+    family: Family
+    head: Person
+    spouse: Person
+    newborn: Person
+
+
+_serial = iter(range(100, 10_000))
+
+
+def _household(centre: Centre, surname: str) -> Household:
+    """A family room of four beds; head, spouse and child admitted; a newborn added later."""
+    room = factories.room(centre, beds=4)
+    born = date(1980, 4, 1)
+    fam = factories.family(
+        centre,
+        members=2,
+        surname=surname,
+        given_name="Серік",
+        birth_date=born,
+        iin=factories.valid_iin(born, "M", next(_serial)),
+    )
+    factories.admit(fam, ADMITTED_ON)
+    newborn = res.add_member(
+        fam,
+        factories.person_data(
+            surname=surname,
+            given_name="Алихан",
+            birth_date=date(2026, 10, 1),
+            relation=Relation.CHILD,
+        ),
+    )
+    db.session.commit()
+    (free_bed,) = [b for b in acc.free_beds(centre.id, ADMITTED_ON) if b.room_id == room.id]
+    head = fam.head
+    spouse = next(m for m in fam.members if m.relation == Relation.SPOUSE)
+    return Household(centre, room, free_bed, fam, head, spouse, newborn)
+
+
+@dataclass
+class World:
+    households: dict[str, Household]
+
+    def __getitem__(self, key: str) -> Household:
+        return self.households[key]
+
+    def persons_of(self, *keys: str) -> set[int]:
+        return {m.id for k in keys for m in self[k].family.members}
+
+    def user(self, role: str) -> User:
+        if role == "admin":
+            return factories.user("admin")
+        if role == "coordinator":
+            return factories.user("coordinator", region_code="KZ-47")
+        if role == "staff":
+            return factories.user("staff", centre=self["a"].centre)
+        if role == "resident":
+            return factories.user("resident", person=self["a"].head)
+        raise ValueError(role)
+
+
+def build_world() -> World:
+    centre_a = factories.centre("KZ-47", name_en="Centre A Aktau")
+    centre_b = factories.centre("KZ-47", name_en="Centre B Zhanaozen")
+    centre_c = factories.centre("KZ-61", name_en="Centre C Shymkent")
+    return World(
+        {
+            "a": _household(centre_a, "Әбілов"),
+            "a2": _household(centre_a, "Бекенов"),
+            "b": _household(centre_b, "Дәулетов"),
+            "c": _household(centre_c, "Жақсылықов"),
+        }
+    )
+
+
+@pytest.fixture
+def world(app) -> World:
+    return build_world()
+
+
+# ---------------------------------------------------------------------------------------------
+# What each route is sent
+# ---------------------------------------------------------------------------------------------
+
+
+def _record_value(hh: Household, record: str) -> int:
+    return {
+        "centre": hh.centre.id,
+        "room": hh.room.id,
+        "bed": hh.free_bed.id,
+        "family": hh.family.id,
+        "person": hh.spouse.id,
+        "newborn": hh.newborn.id,
+    }[record]
+
+
+def person_form(person: Person | None = None, **changes) -> dict:
+    """The person form as the browser posts it, filled from `person` (or a new child)."""
+    if person is None:
+        data = {
+            "surname": "Әбілов",
+            "given_name": "Ерлан",
+            "patronymic": "",
+            "birth_date": "2015-02-02",
+            "sex": "M",
+            "relation": "child",
+            "previous_country": "CN",
+            "citizenship": "CN",
+            "phone": "",
+            "iin": "",
+            "languages": ["kk", "zh"],
+        }
+    else:
+        data = {
+            "surname": person.surname,
+            "given_name": person.given_name,
+            "patronymic": person.patronymic or "",
+            "birth_date": person.birth_date.isoformat(),
+            "sex": person.sex.value,
+            "previous_country": person.previous_country,
+            "citizenship": "--" if person.stateless else person.citizenship,
+            "phone": person.phone or "",
+            "iin": person.iin or "",
+            "languages": person.language_codes,
+        }
+        if not person.is_head:
+            data["relation"] = person.relation.value
+    data.update(changes)
+    return data
+
+
+def post_data(row: Row, world: World, hh: Household, user: User | None) -> dict:
+    """Minimal valid data for each POST route, so an allowed request really succeeds."""
+    endpoint = row.endpoint
+    if endpoint == "auth.login":
+        who = user or world.user("staff")
+        return {"username": who.username, "password": factories.PASSWORD}
+    if endpoint == "auth.logout":
+        return {}
+    if endpoint == "auth.change_password":
+        pw = "another-long-password"
+        return {"current": factories.PASSWORD, "new": pw, "repeat": pw}
+    if endpoint == "residents.new_family":
+        head = person_form(surname="Жұмабаев", given_name="Ерлан", birth_date="1980-05-05")
+        del head["relation"]
+        return {**head, "centre_id": hh.centre.id, "registered_on": "2026-11-20", "note": ""}
+    if endpoint == "residents.edit_family":
+        return {"registered_on": "2026-02-01", "note": "Moved from the waiting list"}
+    if endpoint == "residents.add_member":
+        return person_form()
+    if endpoint == "residents.edit_person":
+        return person_form(hh.spouse, phone="+7 701 234 5678")
+    if endpoint == "residents.transfer_head":
+        return {"new_head_id": hh.spouse.id, "former_head_relation": "spouse"}
+    if endpoint == "residents.remove_member":
+        return {}
+    if endpoint == "accommodation.add_room":
+        return {"floor": "2", "number": "M-1", "use": "men", "beds": "2", "in_service_from": ACTION_DAY}
+    if endpoint == "accommodation.add_beds":
+        return {"count": "2", "on": ACTION_DAY}
+    if endpoint == "accommodation.bed_service":
+        return {"action": "out", "on": ACTION_DAY}
+    if endpoint == "accommodation.admit":
+        return {
+            "start_on": ACTION_DAY,
+            "reason": "status_pending",
+            f"bed-{hh.newborn.id}": str(hh.free_bed.id),
+        }
+    if endpoint == "accommodation.discharge":
+        return {"end_on": ACTION_DAY, "reason": "housing", "person": [str(hh.spouse.id)]}
+    raise AssertionError(f"no POST data for {endpoint}: add it next to its MATRIX row")
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+WRITTEN = (Family, Person, Stay, Room, Bed, BedInService, AuditEntry, AccessLog)
+
+
+def row_counts() -> dict[str, int]:
+    db.session.expire_all()
+    return {
+        m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in WRITTEN
+    }
+
+
+def flashed(client) -> list[tuple[str, str]]:
+    with client.session_transaction() as session:
+        return list(session.get("_flashes", []))
+
+
+PERSON_LINK = re.compile(r'href="/en/persons/(\d+)"')
+
+
+def listed_persons(html: str) -> set[int]:
+    return {int(n) for n in PERSON_LINK.findall(html)}
+
+
+# ---------------------------------------------------------------------------------------------
+# The matrix
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_matrix_has_a_row_for_every_route(app):
+    """A new route (or a new method on a route) without a row in MATRIX fails here."""
+    registered = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            registered[(rule.endpoint, method)] = rule.arguments - {"lang"}
+    in_matrix = {(r.endpoint, r.method): r for r in ROWS}
+
+    assert len(in_matrix) == len(ROWS), "a route has two rows in MATRIX"
+    assert set(registered) - set(in_matrix) == set(), "routes without a row in MATRIX"
+    assert set(in_matrix) - set(registered) == set(), "MATRIX rows for routes that do not exist"
+    for key, arguments in registered.items():
+        row = in_matrix[key]
+        wanted = {RECORD_PARAM[row.record]} if row.record else set()
+        assert arguments == wanted, f"{key}: the URL takes {arguments}, the row fills {wanted}"
+
+
+@pytest.mark.parametrize(("role", "row", "scope"), list(_cases()))
+def test_every_route_answers_each_role_as_the_scope_says(app, client, login, world, role, row, scope):
+    user = None
+    if role != "anonymous":
+        user = world.user(role)
+        login(user)
+    hh = world[OWN if scope != "foreign" else FOREIGN[role]]
+
+    values = {"lang": "en"}
+    if row.record:
+        values[RECORD_PARAM[row.record]] = _record_value(hh, row.record)
+    url = app.url_map.bind("localhost").build(row.endpoint, values)
+    data = post_data(row, world, hh, user) if row.method == "POST" else None
+    foreign_name = world[FOREIGN[role]].head.surname
+    flashed(client)  # drop the log-in's messages
+    before = row_counts()
+
+    resp = client.open(url, method=row.method, data=data)
+
+    expected = row.expected(role, scope)
+    after = row_counts()
+    if expected == LOGIN:
+        assert resp.status_code == 302, resp.text[:300]
+        assert urlsplit(resp.location).path == "/en/login"
+        assert after == before
+        return
+    assert resp.status_code == expected, resp.text[:500]
+
+    if expected in (DENIED, HIDDEN):
+        # Refused means refused: nothing written, nothing logged, nothing of the record shown.
+        assert after == before
+        assert foreign_name not in resp.text
+    if expected == DONE:
+        # The form was accepted (not merely bounced back with an error message).
+        categories = [category for category, _ in flashed(client)]
+        assert "success" in categories, flashed(client)
+    if expected == OK and row.endpoint == "residents.person":
+        assert hh.spouse.given_name in resp.text
+        assert after["AccessLog"] == before["AccessLog"] + 1
+
+
+def test_home_sends_each_role_to_its_own_start_page(world, login, client):
+    a = world["a"]
+    expected = {
+        "admin": "/en/centres",
+        "coordinator": "/en/centres",
+        "staff": f"/en/centres/{a.centre.id}",
+        "resident": "/en/my-family",
+    }
+    for role, path in expected.items():
+        login(world.user(role))
+        resp = client.get("/en/")
+        assert resp.status_code == 302
+        assert urlsplit(resp.location).path == path, role
+        client.post("/en/logout")
+
+    login(world.user("resident"))
+    resp = client.get("/en/my-family")
+    assert urlsplit(resp.location).path == f"/en/families/{a.family.id}"
+
+
+@pytest.mark.parametrize(
+    ("role", "out_of_scope"),
+    [
+        ("coordinator", ("c",)),
+        ("staff", ("b", "c")),
+        ("resident", ("a2", "b", "c")),
+    ],
+)
+def test_no_page_opens_any_record_outside_the_scope(world, login, client, role, out_of_scope):
+    """Beyond the matrix's nearest foreign household: every other one is just as hidden."""
+    login(world.user(role))
+    for key in out_of_scope:
+        hh = world[key]
+        urls = [f"/en/families/{hh.family.id}"] + [
+            f"/en/persons/{m.id}" for m in hh.family.members
+        ]
+        if role != "resident":
+            urls += [f"/en/centres/{hh.centre.id}", f"/en/centres/{hh.centre.id}/rooms"]
+        for url in urls:
+            resp = client.get(url)
+            assert resp.status_code == 404, (key, url)
+            assert hh.head.surname not in resp.text
+    assert row_counts()["AccessLog"] == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# The residents list and its search
+# ---------------------------------------------------------------------------------------------
+
+
+def test_staff_list_shows_only_their_centre(world, login, client):
+    login(world.user("staff"))
+    resp = client.get("/en/residents")
+    assert resp.status_code == 200
+    shown = listed_persons(resp.text)
+    assert shown == world.persons_of("a", "a2")
+    assert not shown & world.persons_of("b", "c")
+    assert "8 persons found" in resp.text
+    for key in ("b", "c"):
+        assert world[key].head.surname not in resp.text
+
+
+def test_coordinator_list_shows_their_region_only(world, login, client):
+    login(world.user("coordinator"))
+    resp = client.get("/en/residents")
+    assert resp.status_code == 200
+    shown = listed_persons(resp.text)
+    assert shown == world.persons_of("a", "a2", "b")
+    assert not shown & world.persons_of("c")
+    assert world["c"].head.surname not in resp.text
+    assert "Centre C Shymkent" not in resp.text  # not even offered in the centre filter
+    assert "Centre B Zhanaozen" in resp.text
+
+
+def test_admin_list_shows_every_centre(world, login, client):
+    login(world.user("admin"))
+    resp = client.get("/en/residents")
+    assert listed_persons(resp.text) == world.persons_of("a", "a2", "b", "c")
+
+
+@pytest.mark.parametrize(
+    ("role", "visible", "hidden"),
+    [
+        ("staff", ("a", "a2"), ("b", "c")),
+        ("coordinator", ("a", "a2", "b"), ("c",)),
+        ("admin", ("a", "a2", "b", "c"), ()),
+    ],
+)
+def test_search_by_iin_finds_nobody_outside_the_scope(world, login, client, role, visible, hidden):
+    login(world.user(role))
+    for key in visible:
+        head = world[key].head
+        resp = client.get("/en/residents", query_string={"q": head.iin})
+        assert listed_persons(resp.text) == {head.id}, key
+    for key in hidden:
+        head = world[key].head
+        resp = client.get("/en/residents", query_string={"q": head.iin})
+        assert resp.status_code == 200
+        assert listed_persons(resp.text) == set(), key
+        assert "No one matches the search." in resp.text
+        assert head.iin not in resp.text.replace(f'value="{head.iin}"', "")
+        # by name, in Cyrillic and in Latin, there is nobody either
+        for q in (head.surname, head.name_latin.split()[0]):
+            resp = client.get("/en/residents", query_string={"q": q})
+            assert listed_persons(resp.text) == set(), (key, q)
+
+
+def test_the_centre_filter_cannot_widen_the_scope(world, login, client):
+    login(world.user("staff"))
+    for key in ("b", "c"):
+        resp = client.get("/en/residents", query_string={"centre": world[key].centre.id})
+        assert resp.status_code == 200
+        assert listed_persons(resp.text) == set()
+
+    client.post("/en/logout")
+    login(world.user("coordinator"))
+    resp = client.get("/en/residents", query_string={"centre": world["c"].centre.id})
+    assert listed_persons(resp.text) == set()
+    resp = client.get("/en/residents", query_string={"centre": world["b"].centre.id})
+    assert listed_persons(resp.text) == world.persons_of("b")
+
+
+def test_staff_cannot_register_a_family_in_another_centre(world, login, client):
+    """The centre on the new-family form is forced to the staff member's own centre."""
+    hh = world["a"]
+    login(world.user("staff"))
+    data = post_data(ROWS[[r.short for r in ROWS].index("new_family.post")], world, hh, None)
+    data["centre_id"] = world["b"].centre.id
+    resp = client.post("/en/families/new", data=data)
+    assert resp.status_code == 303
+    db.session.expire_all()
+    created = db.session.scalar(
+        select(Person).where(Person.surname == "Жұмабаев", Person.is_head.is_(True))
+    )
+    assert created is not None
+    assert created.family.centre_id == hh.centre.id
