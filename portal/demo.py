@@ -146,11 +146,13 @@ class Login:
 def existing_logins() -> list[Login]:
     """The demo logins already in the database (for `make run` on a second start)."""
     users = db.session.scalars(
-        select(User).where(
+        select(User)
+        .where(
             (User.username.in_(["admin", "coordinator"]))
             | User.username.like("staff.%")
             | User.username.like("resident_")
-        ).order_by(User.id)
+        )
+        .order_by(User.id)
     )
     return [Login(u.username, u.role.value, u.full_name) for u in users]
 

@@ -7,13 +7,17 @@ and, for a signed-in user, on their account.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request, session, url_for
+import re
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
 from portal.config import DEFAULT_LANGUAGE, LANGUAGES
 
 LANG_PREFIX = "/<any(kk,ru,en):lang>"
+_PREFIXED = re.compile(r"^/(?:kk|ru|en)(?=/|\?|$)(.*)$")
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 
 
@@ -49,13 +53,48 @@ def _remember_language() -> None:
         db.session.commit()
 
 
+def local_path(url: str | None) -> str | None:
+    """The path and query of a URL on this site, or None for anything else."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    if parts.scheme not in ("", "http", "https") or not parts.path.startswith("/"):
+        return None
+    if parts.path.startswith("//"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def with_language(path: str, lang: str) -> str:
+    """The same path under another language prefix (the home page for other paths)."""
+    match = _PREFIXED.match(path)
+    if not match:
+        return f"/{lang}/"
+    rest = match.group(1)
+    return f"/{lang}{rest if rest.startswith('/') else '/' + rest}"
+
+
 def switch_language_url(lang: str) -> str:
-    """This page in another language (the prefix was taken out of `view_args` on the way in)."""
-    endpoint = request.endpoint
-    if endpoint and current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
-        args = request.args.to_dict(flat=False)
-        return url_for(endpoint, **(request.view_args or {}), **args, lang=lang)
-    return f"/{lang}/"
+    """The switcher's link: it leads to the page the person is on, in another language."""
+    return url_for("main.switch_language", code=lang, next=request.full_path.rstrip("?"))
+
+
+def switch_language(code: str):
+    """Remember the language and reopen the current page in it.
+
+    The Referer names the page as the browser shows it, including a search that htmx pushed
+    into the address bar after the page (and its `next`) was rendered.
+    """
+    target = local_path(request.referrer) or local_path(request.args.get("next")) or "/"
+    session["lang"] = code
+    if current_user.is_authenticated and current_user.locale != code:
+        from portal.extensions import db
+
+        current_user.locale = code
+        db.session.commit()
+    return redirect(with_language(target, code))
 
 
 def init_app(app: Flask) -> None:

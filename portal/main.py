@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from portal.auth.models import Role
 from portal.extensions import db
-from portal.i18n import LANG_PREFIX, preferred_language
+from portal.i18n import LANG_PREFIX, preferred_language, switch_language
 
 bp = Blueprint("main", __name__)
 
@@ -27,6 +27,9 @@ def home():
     if current_user.role == Role.RESIDENT:
         return redirect(url_for("residents.my_family"))
     return redirect(url_for("accommodation.centres"))
+
+
+bp.add_url_rule("/language/<any(kk,ru,en):code>", "switch_language", switch_language)
 
 
 @bp.get("/healthz")

@@ -49,7 +49,9 @@ def test_password_change_ends_other_sessions(f, app, login):
 
 def test_password_change_errors_are_shown(f, login):
     client = login(f.user("staff", centre=f.centre()))
-    resp = client.post("/en/account/password", data={"current": "x", "new": "short", "repeat": "other"})
+    resp = client.post(
+        "/en/account/password", data={"current": "x", "new": "short", "repeat": "other"}
+    )
     assert resp.status_code == 422
     assert "The two new passwords differ." in resp.text
 
@@ -61,7 +63,9 @@ def test_posts_without_a_csrf_token_are_refused(f, app, login):
     client = app.test_client()
     page = client.get("/en/login").text
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    ok = client.post("/en/login", data={"username": user.username, "password": f.PASSWORD, "csrf_token": token})
+    ok = client.post(
+        "/en/login", data={"username": user.username, "password": f.PASSWORD, "csrf_token": token}
+    )
     assert ok.status_code == 302
     resp = client.post(f"/en/centres/{centre.id}/rooms", data={"number": "9", "floor": "1"})
     assert resp.status_code == 400
@@ -116,3 +120,18 @@ def test_healthz_answers_503_without_a_database(app, client, monkeypatch):
     assert resp.status_code == 503
     monkeypatch.undo()
     assert db.session.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_a_post_after_the_session_ended_returns_to_the_page_not_the_post_url(f, client):
+    centre = f.centre()
+    resp = client.post(
+        f"/en/centres/{centre.id}/rooms",
+        headers={
+            "HX-Request": "true",
+            "HX-Current-URL": f"http://localhost/en/centres/{centre.id}/rooms",
+        },
+    )
+    assert resp.status_code == 401
+    assert resp.headers["HX-Redirect"] == f"/en/login?next=/en/centres/{centre.id}/rooms"
+    plain = client.post("/en/rooms/1/beds", headers={"Referer": "https://evil.example/x"})
+    assert plain.headers["Location"] == "/en/login"

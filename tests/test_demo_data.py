@@ -13,11 +13,17 @@ def test_demo_data_fills_an_empty_database_once(app):
     result = runner.invoke(args=["demo-data", "--if-empty"])
     assert result.exit_code == 0, result.output
     assert "demo-kandas-2026" in result.output and "staff.aktau" in result.output
-    centres = db.session.scalars(select(Centre).join(Centre.region).where(Centre.region.has(code="KZ-47"))).all()
+    centres = db.session.scalars(
+        select(Centre).join(Centre.region).where(Centre.region.has(code="KZ-47"))
+    ).all()
     assert len(centres) == 3 and {c.kind for c in centres} == set(CentreKind)
     assert db.session.scalar(select(func.count()).select_from(Family)) >= 40
-    with_iin = db.session.scalar(select(func.count()).select_from(Person).where(Person.iin.is_not(None)))
-    without = db.session.scalar(select(func.count()).select_from(Person).where(Person.iin.is_(None)))
+    with_iin = db.session.scalar(
+        select(func.count()).select_from(Person).where(Person.iin.is_not(None))
+    )
+    without = db.session.scalar(
+        select(func.count()).select_from(Person).where(Person.iin.is_(None))
+    )
     assert with_iin > 10 and without > 10
     assert db.session.scalar(select(func.count()).select_from(Stay)) > 40
     roles = db.session.scalars(select(User.role)).all()
@@ -29,6 +35,8 @@ def test_demo_data_fills_an_empty_database_once(app):
 
 def test_demo_logins_work(app, client):
     app.test_cli_runner().invoke(args=["demo-data"])
-    resp = client.post("/kk/login", data={"username": "staff.aktau", "password": "demo-kandas-2026"})
+    resp = client.post(
+        "/kk/login", data={"username": "staff.aktau", "password": "demo-kandas-2026"}
+    )
     assert resp.status_code == 302
     assert client.get(resp.headers["Location"], follow_redirects=True).status_code == 200

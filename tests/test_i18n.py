@@ -47,10 +47,27 @@ def test_the_choice_is_remembered_in_the_session_and_on_the_account(f, login, cl
 
 def test_links_keep_the_language_and_the_switcher_keeps_the_page(f, login):
     centre = f.centre()
-    client = login(f.user("staff", centre=centre), lang="ru")
+    staff = f.user("staff", centre=centre)
+    client = login(staff, lang="ru")
     html = client.get("/ru/residents?q=abc").text
     assert 'href="/ru/families/new"' in html
-    assert 'href="/kk/residents?q=abc"' in html and 'href="/en/residents?q=abc"' in html
+    assert 'href="/language/kk?next=/ru/residents?q%3Dabc"' in html
+    resp = client.get("/language/kk?next=/ru/residents?q%3Dabc")
+    assert resp.headers["Location"] == "/kk/residents?q=abc"
+    # the page as the browser shows it (after an htmx search pushed a new URL) wins
+    resp = client.get(
+        "/language/en?next=/ru/residents",
+        headers={"Referer": "http://localhost/ru/residents?q=xyz"},
+    )
+    assert resp.headers["Location"] == "/en/residents?q=xyz"
+    db.session.expire_all()
+    assert staff.locale == "en"
+    # never off the site
+    resp = client.get(
+        "/language/en?next=https://evil.example/ru/x",
+        headers={"Referer": "https://evil.example/ru/"},
+    )
+    assert resp.headers["Location"] == "/en/"
 
 
 def test_dates_are_formatted_for_the_locale(app):

@@ -25,12 +25,16 @@ def _scratch_database(database_url: str, tmp_path) -> str:
 
 def test_upgrade_check_downgrade_upgrade(database_url, tmp_path):
     url = _scratch_database(database_url, tmp_path)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {}, "SECRET_KEY": "x"})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {}, "SECRET_KEY": "x"}
+    )
     with app.app_context():
         upgrade()
         check()  # raises when the models and the migrations differ
         assert db.session.scalar(select(func.count()).select_from(Region)) == 20
-        assert {"person", "family", "stay", "audit_entry"} <= set(inspect(db.engine).get_table_names())
+        assert {"person", "family", "stay", "audit_entry"} <= set(
+            inspect(db.engine).get_table_names()
+        )
         db.session.remove()
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}

@@ -233,3 +233,7 @@ class Stay(Timestamped, db.Model):
     @property
     def audit_person_id(self) -> int:
         return self.person_id
+
+    @property
+    def audit_family_id(self) -> int | None:
+        return self.person.family_id if self.person is not None else None

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.extensions import db, login_manager
 from portal.htmx import is_htmx
+from portal.i18n import local_path
 
 
 def init_login(app: Flask) -> None:
@@ -32,7 +33,13 @@ def init_login(app: Flask) -> None:
     def unauthorized():
         from flask import flash, make_response, redirect
 
-        target = url_for("auth.login", next=request.full_path.rstrip("?"))
+        # After log-in, go back to the page: the request itself if it was a GET, otherwise
+        # the page that sent it (a POST's URL cannot be opened with GET).
+        if request.method == "GET":
+            back = request.full_path.rstrip("?")
+        else:
+            back = local_path(request.headers.get("HX-Current-URL") or request.referrer)
+        target = url_for("auth.login", next=back) if back else url_for("auth.login")
         if is_htmx():
             # fetch() follows redirects silently; tell htmx to load the log-in page instead.
             resp = make_response("", 401)

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.accommodation.models import Centre, Stay
+from portal.auth.models import User
 from portal.extensions import db
 from portal.residents.models import Family, Person, Relation
 
@@ -95,5 +96,10 @@ def remove_member(person: Person) -> None:
                 "This person has lived in the centre, so the record is kept. Discharge them instead."
             )
         )
+    has_account = db.session.scalar(
+        select(func.count()).select_from(User).where(User.person_id == person.id)
+    )
+    if has_account:
+        raise ResidentsError(_l("This person has a portal account, so the record is kept."))
     db.session.delete(person)
     db.session.flush()

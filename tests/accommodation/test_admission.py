@@ -66,10 +66,17 @@ def test_the_database_refuses_two_stays_in_one_bed_on_the_same_day(f):
     room = f.room(centre, beds=1)
     a, b = f.family(centre), f.family(centre, given_name="Ерлан")
     bed = db.session.get(Bed, _bed_ids(room)[0])
-    db.session.add(Stay(person=a.head, bed=bed, start_on=JAN_20, admission_reason=AdmissionReason.OTHER))
+    db.session.add(
+        Stay(person=a.head, bed=bed, start_on=JAN_20, admission_reason=AdmissionReason.OTHER)
+    )
     db.session.commit()
     db.session.add(
-        Stay(person=b.head, bed=bed, start_on=date(2026, 3, 1), admission_reason=AdmissionReason.OTHER)
+        Stay(
+            person=b.head,
+            bed=bed,
+            start_on=date(2026, 3, 1),
+            admission_reason=AdmissionReason.OTHER,
+        )
     )
     with pytest.raises(IntegrityError):
         db.session.commit()
@@ -78,7 +85,12 @@ def test_the_database_refuses_two_stays_in_one_bed_on_the_same_day(f):
     first = db.session.scalars(select(Stay)).one()
     first.end_on = date(2026, 3, 1)
     db.session.add(
-        Stay(person=b.head, bed=bed, start_on=date(2026, 3, 1), admission_reason=AdmissionReason.OTHER)
+        Stay(
+            person=b.head,
+            bed=bed,
+            start_on=date(2026, 3, 1),
+            admission_reason=AdmissionReason.OTHER,
+        )
     )
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Stay)) == 2
@@ -89,10 +101,17 @@ def test_the_database_refuses_one_person_in_two_beds_on_the_same_day(f):
     room = f.room(centre, beds=2)
     fam = f.family(centre)
     b1, b2 = (db.session.get(Bed, i) for i in _bed_ids(room))
-    db.session.add(Stay(person=fam.head, bed=b1, start_on=JAN_20, admission_reason=AdmissionReason.OTHER))
+    db.session.add(
+        Stay(person=fam.head, bed=b1, start_on=JAN_20, admission_reason=AdmissionReason.OTHER)
+    )
     db.session.commit()
     db.session.add(
-        Stay(person=fam.head, bed=b2, start_on=date(2026, 2, 1), admission_reason=AdmissionReason.OTHER)
+        Stay(
+            person=fam.head,
+            bed=b2,
+            start_on=date(2026, 2, 1),
+            admission_reason=AdmissionReason.OTHER,
+        )
     )
     with pytest.raises(IntegrityError):
         db.session.commit()
@@ -120,7 +139,12 @@ def test_two_staff_admitting_to_the_last_bed_at_the_same_moment_one_wins(f, app,
     clients = []
     for user in staff:
         c = app.test_client()
-        assert c.post("/en/login", data={"username": user.username, "password": f.PASSWORD}).status_code == 302
+        assert (
+            c.post(
+                "/en/login", data={"username": user.username, "password": f.PASSWORD}
+            ).status_code
+            == 302
+        )
         clients.append(c)
 
     results: list[int] = [0, 0]
@@ -163,7 +187,11 @@ def test_a_woman_cannot_be_placed_in_a_mens_room(f, login):
     client = login(f.user("staff", centre=centre))
     resp = client.post(
         f"/en/families/{fam.id}/admit",
-        data={"start_on": "2026-01-20", "reason": "status_pending", f"bed-{fam.head.id}": _bed_ids(men)[0]},
+        data={
+            "start_on": "2026-01-20",
+            "reason": "status_pending",
+            f"bed-{fam.head.id}": _bed_ids(men)[0],
+        },
     )
     assert resp.status_code == 422
     assert "This room is not for this person." in resp.text
@@ -177,7 +205,11 @@ def test_discharge_frees_the_bed_from_the_leaving_day(f, login):
     client = login(f.user("staff", centre=centre))
     resp = client.post(
         f"/en/families/{fam.id}/discharge",
-        data={"end_on": "2026-03-01", "reason": "housing", "person": [str(m.id) for m in fam.members]},
+        data={
+            "end_on": "2026-03-01",
+            "reason": "housing",
+            "person": [str(m.id) for m in fam.members],
+        },
     )
     assert resp.status_code == 303
     db.session.expire_all()

@@ -22,6 +22,12 @@ def _bed_item(page, bed_id: int):
     return page.locator(f'li.bed:has(form[action$="/beds/{bed_id}/service"])')
 
 
+def _body_token(page) -> str:
+    """The token <body> gives htmx requests; it is signed afresh on every page render."""
+    headers = json.loads(page.locator("body").get_attribute("hx-headers:inherited"))
+    return headers["X-CSRFToken"]
+
+
 def _in_service(bed_id: int) -> bool:
     db.session.rollback()
     return (
@@ -49,8 +55,7 @@ def test_htmx_post_carries_the_csrf_token(app, page, live_server, staffed_centre
 
     page.goto(f"{base}/kk/centres/{centre.id}/rooms")
     expect(page.locator("li.bed.free")).to_have_count(4)
-    headers = json.loads(page.locator("body").get_attribute("hx-headers:inherited"))
-    token = headers["X-CSRFToken"]
+    token = _body_token(page)
     assert token
 
     # Control: the same POST without any token is refused (400), and nothing changes.
@@ -84,6 +89,7 @@ def test_htmx_post_carries_the_csrf_token(app, page, live_server, staffed_centre
     # 2. The header alone is enough: drop the form's hidden input before clicking.
     item = _bed_item(page, bed_ids[1])
     expect(item).to_have_class(re.compile(r"\bfree\b"))
+    token = _body_token(page)  # the page was reloaded: read this render's token
     item.locator('input[name="csrf_token"]').evaluate("el => el.remove()")
     expect(item.locator('input[name="csrf_token"]')).to_have_count(0)
     with page.expect_request(lambda r: f"/beds/{bed_ids[1]}/service" in r.url) as sent:

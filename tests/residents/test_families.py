@@ -71,18 +71,26 @@ def test_form_errors_are_translated_shown_by_the_field_and_input_is_kept(
     from portal.residents.forms import IIN_MESSAGES
 
     with app.test_request_context(), force_locale(lang):
-        expected_name = gettext("Write the name in Cyrillic letters, as in the translated documents.")
+        expected_name = gettext(
+            "Write the name in Cyrillic letters, as in the translated documents."
+        )
         expected_iin = str(IIN_MESSAGES["check_digit"])
         summary = gettext("There is a problem")
     if lang != "en":  # the catalogs really translate these
-        assert expected_name != "Write the name in Cyrillic letters, as in the translated documents."
-        assert expected_iin != "The last digit of this IIN does not match the others: check it for a typo."
+        assert (
+            expected_name != "Write the name in Cyrillic letters, as in the translated documents."
+        )
+        assert (
+            expected_iin
+            != "The last digit of this IIN does not match the others: check it for a typo."
+        )
     else:
         assert expected_name.startswith(surname_error) and expected_iin.startswith(iin_error)
     centre = f.centre()
     client = login(f.user("staff", centre=centre), lang=lang)
     resp = client.post(
-        f"/{lang}/families/new", data=_form(surname="Omarov", iin="790830300129", phone="+7 701 555 0000")
+        f"/{lang}/families/new",
+        data=_form(surname="Omarov", iin="790830300129", phone="+7 701 555 0000"),
     )
     assert resp.status_code == 422
     html = resp.text
@@ -129,11 +137,14 @@ def test_members_are_added_and_the_head_can_be_transferred(f, login):
     )
     assert resp.status_code == 303
     resp = client.post(
-        f"/en/families/{fam.id}/head", data={"new_head_id": spouse.id, "former_head_relation": "spouse"}
+        f"/en/families/{fam.id}/head",
+        data={"new_head_id": spouse.id, "former_head_relation": "spouse"},
     )
     assert resp.status_code == 303
     db.session.expire_all()
-    heads = db.session.scalars(select(Person).where(Person.family_id == fam.id, Person.is_head)).all()
+    heads = db.session.scalars(
+        select(Person).where(Person.family_id == fam.id, Person.is_head)
+    ).all()
     assert [h.id for h in heads] == [spouse.id]
     assert len(db.session.get(Family, fam.id).members) == 3
 
@@ -170,8 +181,11 @@ def test_a_member_entered_by_mistake_is_removed_and_the_removal_recorded(f, logi
     db.session.expire_all()
     assert db.session.get(Person, spouse_id) is None
     deleted = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.entity == "person", AuditEntry.entity_id == spouse_id,
-                                 AuditEntry.action == "delete")
+        select(AuditEntry).where(
+            AuditEntry.entity == "person",
+            AuditEntry.entity_id == spouse_id,
+            AuditEntry.action == "delete",
+        )
     ).all()
     assert {e.field for e in deleted} >= {"surname", "given_name", "birth_date"}
 
@@ -199,3 +213,16 @@ def test_live_search_finds_cyrillic_names_by_latin_and_russian_spelling_and_iin(
         assert "<html" not in resp.text  # an htmx fragment, not the page
     full = client.get("/en/residents?q=Omarov")
     assert "<html" in full.text and "Омаров Ерлан" in full.text
+
+
+def test_a_member_with_a_portal_account_is_kept(f, login):
+    centre = f.centre()
+    fam = f.family(centre, members=1)
+    spouse = next(m for m in fam.members if not m.is_head)
+    f.user("resident", person=spouse)
+    client = login(f.user("staff", centre=centre))
+    resp = client.post(f"/en/persons/{spouse.id}/delete", follow_redirects=True)
+    assert resp.status_code == 200
+    assert "This person has a portal account, so the record is kept." in resp.text
+    db.session.expire_all()
+    assert db.session.get(Person, spouse.id) is not None
