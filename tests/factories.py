@@ -135,3 +135,37 @@ def user(
 
 def valid_iin(born: date, sex: str = "M", serial: int = 1234) -> str:
     return iin_rules.make(born, sex, serial)
+
+
+def person_form(person: Person | None = None, **changes) -> dict:
+    """The person form as the browser posts it: filled from `person`, or a new adult."""
+    if person is None:
+        data = {
+            "surname": "Жұмабаев",
+            "given_name": "Ерлан",
+            "patronymic": "",
+            "birth_date": "1980-05-05",
+            "sex": "M",
+            "previous_country": "MN",
+            "citizenship": "MN",
+            "phone": "",
+            "iin": "",
+            "languages": ["kk", "mn"],
+        }
+    else:
+        data = {
+            "surname": person.surname,
+            "given_name": person.given_name,
+            "patronymic": person.patronymic or "",
+            "birth_date": person.birth_date.isoformat(),
+            "sex": person.sex.value,
+            "previous_country": person.previous_country,
+            "citizenship": "--" if person.stateless else person.citizenship,
+            "phone": person.phone or "",
+            "iin": person.iin or "",
+            "languages": person.language_codes,
+        }
+        if not person.is_head:
+            data["relation"] = person.relation.value
+    data.update(changes)
+    return data

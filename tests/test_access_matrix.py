@@ -249,36 +249,10 @@ def _record_value(hh: Household, record: str) -> int:
 def person_form(person: Person | None = None, **changes) -> dict:
     """The person form as the browser posts it, filled from `person` (or a new child)."""
     if person is None:
-        data = {
-            "surname": "Әбілов",
-            "given_name": "Ерлан",
-            "patronymic": "",
-            "birth_date": "2015-02-02",
-            "sex": "M",
-            "relation": "child",
-            "previous_country": "CN",
-            "citizenship": "CN",
-            "phone": "",
-            "iin": "",
-            "languages": ["kk", "zh"],
-        }
-    else:
-        data = {
-            "surname": person.surname,
-            "given_name": person.given_name,
-            "patronymic": person.patronymic or "",
-            "birth_date": person.birth_date.isoformat(),
-            "sex": person.sex.value,
-            "previous_country": person.previous_country,
-            "citizenship": "--" if person.stateless else person.citizenship,
-            "phone": person.phone or "",
-            "iin": person.iin or "",
-            "languages": person.language_codes,
-        }
-        if not person.is_head:
-            data["relation"] = person.relation.value
-    data.update(changes)
-    return data
+        child = {"surname": "Әбілов", "birth_date": "2015-02-02", "relation": "child",
+                 "languages": ["kk", "zh"], "previous_country": "CN", "citizenship": "CN"}  # fmt: skip
+        return factories.person_form(**(child | changes))
+    return factories.person_form(person, **changes)
 
 
 def post_data(row: Row, world: World, hh: Household, user: User | None) -> dict:

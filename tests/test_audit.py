@@ -17,6 +17,7 @@ from portal.accommodation.models import Stay
 from portal.audit.models import AccessLog, AuditEntry
 from portal.extensions import db
 from portal.residents.models import Family, Person, Relation
+from tests import factories
 
 ACTION_DAY = "2026-11-02"
 HISTORY_TABLE = re.compile(r'<table class="table history">.*?</table>', re.S)
@@ -59,38 +60,7 @@ def resident(f, family):
     return f.user("resident", person=family.head)
 
 
-def person_form(person: Person | None = None, **changes) -> dict:
-    """The person form as the browser posts it: filled from `person`, or a new family head."""
-    if person is None:
-        data = {
-            "surname": "Жұмабаев",
-            "given_name": "Ерлан",
-            "patronymic": "",
-            "birth_date": "1980-05-05",
-            "sex": "M",
-            "previous_country": "MN",
-            "citizenship": "MN",
-            "phone": "",
-            "iin": "",
-            "languages": ["kk", "mn"],
-        }
-    else:
-        data = {
-            "surname": person.surname,
-            "given_name": person.given_name,
-            "patronymic": person.patronymic or "",
-            "birth_date": person.birth_date.isoformat(),
-            "sex": person.sex.value,
-            "previous_country": person.previous_country,
-            "citizenship": "--" if person.stateless else person.citizenship,
-            "phone": person.phone or "",
-            "iin": person.iin or "",
-            "languages": person.language_codes,
-        }
-        if not person.is_head:
-            data["relation"] = person.relation.value
-    data.update(changes)
-    return data
+person_form = factories.person_form  # one builder of the person form for all tests
 
 
 def new_family_form(centre, **changes) -> dict:
