@@ -8,7 +8,17 @@ from portal.accommodation.models import (  # noqa: F401
     Room,
     Stay,
 )
+from portal.admin.models import CalendarOverride, Setting  # noqa: F401
+from portal.applications.models import (  # noqa: F401
+    Application,
+    ApplicationEvent,
+    Document,
+    DuplicateDecision,
+    PersonCheck,
+    Submission,
+)
 from portal.audit import recorder  # noqa: F401  (registers the change-history listener)
 from portal.audit.models import AccessLog, AuditEntry  # noqa: F401
 from portal.auth.models import User  # noqa: F401
+from portal.integrations.models import OutboxMessage  # noqa: F401
 from portal.residents.models import Family, Person  # noqa: F401

@@ -39,6 +39,7 @@ class Family(Timestamped, db.Model):
     note: Mapped[str | None] = mapped_column(Text)
 
     centre: Mapped[Centre] = relationship()
+    application = relationship("Application", back_populates="family", uselist=False)
     members: Mapped[list[Person]] = relationship(
         back_populates="family",
         order_by="(Person.is_head.desc(), Person.birth_date, Person.id)",

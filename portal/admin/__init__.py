@@ -1,0 +1,1 @@
+"""What the national administrator sets: working-day calendar corrections and settings."""

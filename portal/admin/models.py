@@ -1,0 +1,53 @@
+"""Calendar corrections (transferred days off, working Saturdays) and administrator settings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import utcnow
+from portal.enums import str_enum
+from portal.extensions import db
+
+
+class DayKind(StrEnum):
+    DAY_OFF = "day_off"  # a weekday that is not worked (holiday, transferred day off)
+    WORKDAY = "workday"  # a Saturday or Sunday that is worked (the transfer's other half)
+
+    @property
+    def label(self) -> str:
+        return str(DAY_KIND_LABELS[self])
+
+
+DAY_KIND_LABELS = {
+    DayKind.DAY_OFF: _l("Day off"),
+    DayKind.WORKDAY: _l("Working day"),
+}
+
+
+class CalendarOverride(db.Model):
+    """A correction to the public-holiday calendar, from a government decree."""
+
+    __tablename__ = "calendar_override"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    kind: Mapped[DayKind] = mapped_column(str_enum(DayKind, "day_kind"))
+    note: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Setting(db.Model):
+    """One administrator setting, stored as text; `portal.admin.settings` types and defaults them."""
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
