@@ -50,9 +50,11 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.accommodation.views import bp as accommodation
+    from portal.admin.views import bp as admin
+    from portal.applications.views import bp as applications
     from portal.auth.views import bp as auth
     from portal.main import bp as main
     from portal.residents.views import bp as residents
 
-    for bp in (main, auth, residents, accommodation):
+    for bp in (main, auth, residents, accommodation, applications, admin):
         app.register_blueprint(bp)

@@ -9,6 +9,10 @@ from portal.extensions import db
 
 
 def init_app(app: Flask) -> None:
+    from portal.integrations import cli as integrations_cli
+
+    integrations_cli.init_app(app)
+
     @app.cli.command("demo-data")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database has families.")
     def demo_data(if_empty: bool) -> None:

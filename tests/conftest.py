@@ -24,6 +24,9 @@ from tests import factories
 
 KEEP_TABLES = {"region", "alembic_version"}
 
+# Fixtures for the state-systems simulator and the outbox worker.
+pytest_plugins = ["tests.fixtures_integrations"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _compiled_catalogs():
