@@ -12,8 +12,8 @@ export PORT
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) demo-data --if-empty
-	@echo "Serving the portal on http://127.0.0.1:$(PORT)"
-	$(BIN)/gunicorn -c gunicorn.conf.py
+	@echo "Serving the portal on http://127.0.0.1:$(PORT), with the state-systems simulator on http://127.0.0.1:8001 and the outbox worker"
+	bash portal/integrations/run_all.sh $(BIN)
 
 test: install-dev translations chromium lint
 	$(MAKE) test-sqlite

@@ -47,6 +47,10 @@ def _init_extensions(app: Flask) -> None:
     )
     init_login(app)
 
+    from portal.applications.operations import register_handlers
+
+    register_handlers()  # the state systems' answers are applied by the applications feature
+
 
 def _register_blueprints(app: Flask) -> None:
     from portal.accommodation.views import bp as accommodation

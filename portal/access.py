@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, Select, false, select, true
 
 from portal.accommodation.models import Bed, Centre, Room, Stay
+from portal.applications.models import Application, Document, PersonCheck
 from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.residents.models import Family, Person
@@ -63,6 +64,12 @@ def visible(model, user: User) -> ColumnElement[bool]:
     if model is Stay:
         return Stay.person_id.in_(
             select(Person.id).where(Person.family_id.in_(_visible_family_ids(user)))
+        )
+    if model is Application:
+        return Application.family_id.in_(_visible_family_ids(user))
+    if model in (Document, PersonCheck):
+        return model.application_id.in_(
+            select(Application.id).where(Application.family_id.in_(_visible_family_ids(user)))
         )
     raise LookupError(f"no scope is defined for {model.__name__}")
 

@@ -66,4 +66,8 @@ def load(instance_path: str) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "PROXY_FIX": _bool("PORTAL_BEHIND_PROXY", False),
+        # Scans of documents: outside static/, shared storage when there are several hosts.
+        "PORTAL_UPLOAD_DIR": os.environ.get("PORTAL_UPLOAD_DIR")
+        or str(Path(instance_path) / "uploads"),
+        "PORTAL_UPLOAD_MAX_BYTES": int(os.environ.get("PORTAL_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)),
     }

@@ -26,7 +26,7 @@ from portal.auth.models import Role, User
 from portal.clock import today
 from portal.extensions import db
 from portal.residents import operations as res
-from portal.residents.models import Family, Relation
+from portal.residents.models import Family, Person, Relation
 
 DEMO_PASSWORD = "demo-kandas-2026"
 
@@ -250,7 +250,110 @@ def build(seed: int = 2026) -> list[Login]:
 
     logins = _users(centres, heads, regions)
     db.session.flush()
+    _applications(heads, rng, day)
     return logins
+
+
+def _working_days_before(day: date, n: int) -> date:
+    from portal.workdays import is_working_day
+
+    while n > 0:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            n -= 1
+    return day
+
+
+def _applications(families: list[Family], rng: random.Random, day: date) -> None:
+    """Status applications at every stage, answered by the simulator in-process where needed
+    (the running worker and simulator take over the ones left with checks under way)."""
+    import io
+
+    import httpx
+    from flask import g
+    from werkzeug.datastructures import FileStorage
+
+    from portal.applications import checklist, storage
+    from portal.applications import operations as app_ops
+    from portal.integrations import outbox
+    from portal.integrations.clients import HttpGateway
+    from portal.integrations.simulator.app import create_app as simulator_app
+
+    pdf = b"%PDF-1.4\n% demo scan\n%%EOF\n"
+    simulator = simulator_app()
+    known = simulator.test_client()
+    for person in db.session.scalars(select(Person).where(Person.iin.is_not(None))):
+        # the IINs already recorded are real: the Individuals database knows them (R7)
+        known.post("/_sim/persons", json={
+            "iin": person.iin, "surname": person.surname, "given_name": person.given_name,
+            "birth_date": person.birth_date.isoformat(), "sex": person.sex.value,
+        })  # fmt: skip
+    gateway = HttpGateway(client=httpx.Client(transport=httpx.WSGITransport(app=simulator)))
+    staff = {
+        u.centre_id: u.id for u in db.session.scalars(select(User).where(User.role == Role.STAFF))
+    }
+    stages = [
+        "none",
+        "draft",
+        "due_later",
+        "due_today",
+        "overdue",
+        "refused",
+        "ready",
+        "granted",
+        "issued",
+        "checks",
+    ]
+    later = []  # accepted last, so that their checks are left to the running worker
+    try:
+        for i, family in enumerate(families):
+            stage = stages[i % len(stages)]
+            if stage == "none":
+                continue
+            g.actor_id = staff[family.centre_id]
+            application = app_ops.open_application(family)
+            members = list(family.members)
+            for person in members:
+                for kind in checklist.required_documents(person, day):
+                    if stage == "draft" and rng.random() < 0.5:
+                        continue
+                    scan = storage.save(
+                        FileStorage(stream=io.BytesIO(pdf), filename=f"{kind.value}.pdf")
+                    )
+                    app_ops.add_document(
+                        application, person, kind, number=f"{person.id:05d}{kind.value[:2].upper()}",
+                        issued_on=day - timedelta(days=900), expires_on=day + timedelta(days=1500),
+                        translation_notarised=kind in checklist.TRANSLATED_KINDS, scan=scan,
+                    )  # fmt: skip
+            if stage == "draft":
+                continue
+            back = {"due_later": 1, "due_today": 3, "overdue": 5, "refused": 4}.get(stage, 6)
+            app_ops.submit(application, _working_days_before(day, back))
+            if stage in ("due_later", "due_today", "overdue"):
+                continue
+            if stage == "refused":
+                app_ops.refuse_documents(
+                    application, "Автобиография қол қойылмаған. / Автобиография не подписана.", day
+                )
+                continue
+            if stage == "checks":
+                later.append((application, members))
+                continue
+            app_ops.accept_documents(application, members, day)
+            db.session.flush()
+            while outbox.process_due("demo", batch=100, gateway=gateway):
+                pass
+            db.session.refresh(application)
+            if stage in ("granted", "issued"):
+                app_ops.grant_status(application, f"{100 + i}", day - timedelta(days=1))
+            if stage == "issued":
+                app_ops.issue_certificate(application, members, day)
+        for application, members in later:
+            g.actor_id = staff[application.family.centre_id]
+            app_ops.accept_documents(application, members, day)  # `make run`'s worker takes over
+    finally:
+        gateway.close()
+        g.pop("actor_id", None)
 
 
 def _person(rng, serial, country, surname, sex, born, given, relation) -> dict:

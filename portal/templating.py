@@ -96,7 +96,10 @@ def percent(value) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from portal.applications.timeline import describe
+
     app.jinja_env.filters.update(
+        event_text=describe,
         audit_field=audit_field,
         number=number,
         percent=percent,

@@ -60,6 +60,7 @@ def _config(database_url: str, tmp_path) -> dict:
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret",
         "SERVER_NAME": None,
+        **({"PORTAL_UPLOAD_DIR": str(tmp_path / "uploads")} if tmp_path else {}),
     }
 
 

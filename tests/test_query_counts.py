@@ -49,3 +49,29 @@ def test_page_query_count_does_not_grow_with_the_data(f, app, login, count_queri
             counts.append(q.count)
     assert counts[0] == counts[1], f"{url}: {counts}"
     assert counts[1] <= 12, f"{url}: {counts}"
+
+
+def test_application_page_and_deadlines_do_not_grow_with_the_data(f, app, login, count_queries):
+    from portal.applications import operations as ops
+    from tests.applications.helpers import add_all_documents
+
+    centre = f.centre()
+    counts = {"page": [], "deadlines": []}
+    with time_machine.travel(TODAY, tick=False):
+        client = login(f.user("staff", centre=centre))
+        for members in (1, 6):
+            fam = f.family(centre, members=members)
+            application = ops.open_application(fam)
+            add_all_documents(application, TODAY)
+            ops.submit(application, TODAY)
+            db.session.commit()
+            for key, url in (
+                ("page", f"/en/families/{fam.id}/application"),
+                ("deadlines", "/en/applications/deadlines"),
+            ):
+                client.get(url)
+                with count_queries() as q:
+                    assert client.get(url).status_code == 200
+                counts[key].append(q.count)
+    assert counts["page"][0] == counts["page"][1], counts
+    assert counts["deadlines"][0] == counts["deadlines"][1], counts

@@ -1,7 +1,103 @@
-"""Administrator pages (calendar corrections, settings)."""
+"""Administrator pages: corrections to the working-day calendar, and the settings.
 
-from flask import Blueprint
+Only the national administrator uses them. Each view: load, check, call one operation, render
+or redirect.
+"""
 
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import workdays
+from portal.access import roles_required
+from portal.admin import settings as admin_settings
+from portal.admin.forms import CalendarOverrideForm, SettingsForm
+from portal.admin.models import CalendarOverride, DayKind
+from portal.auth.models import Role
+from portal.clock import today
+from portal.extensions import db
+from portal.htmx import hx_redirect, render
 from portal.i18n import LANG_PREFIX
 
 bp = Blueprint("admin", __name__, url_prefix=LANG_PREFIX + "/admin")
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def calendar():
+    """The corrections of this year and next, the public holidays, and a form to add one."""
+    form = CalendarOverrideForm()
+    if request.method == "GET":
+        form.kind.data = DayKind.DAY_OFF.value
+    if form.validate_on_submit():
+        try:
+            row = workdays.add_override(
+                form.day.data, DayKind(form.kind.data), form.note.data, current_user
+            )
+        except workdays.CalendarError as e:
+            form.day.errors.append(str(e))
+        else:
+            db.session.commit()
+            flash(_("The correction for %(day)s has been saved.", day=_day(row.day)), "success")
+            return hx_redirect(url_for("admin.calendar"))
+    return _calendar_page(form, status=422 if request.method == "POST" else 200)
+
+
+def _calendar_page(form: CalendarOverrideForm, status: int = 200):
+    year = today().year
+    years = (year, year + 1)
+    overrides = workdays.overrides_between(date(year, 1, 1), date(year + 1, 12, 31))
+    return render(
+        "admin/calendar.html",
+        form=form,
+        overrides=overrides,
+        corrected={o.day: o for o in overrides},
+        holidays={y: workdays.public_holidays(y) for y in years},
+        years=years,
+        status=status,
+    )
+
+
+def _day(day: date) -> str:
+    return format_date(day, "long")
+
+
+@bp.post("/calendar/<int:override_id>/delete")
+@roles_required(Role.ADMIN)
+def delete_override(override_id: int):
+    row = db.get_or_404(CalendarOverride, override_id)
+    workdays.delete_override(row)
+    db.session.commit()
+    flash(_("The correction for %(day)s has been deleted.", day=_day(row.day)), "success")
+    return hx_redirect(url_for("admin.calendar"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def settings():
+    """The administrator's settings; saved together or not at all."""
+    current = admin_settings.all_settings()
+    if request.method == "GET":
+        form = SettingsForm(data={c.definition.key.lower(): c.value for c in current})
+    else:
+        form = SettingsForm()
+    if form.validate_on_submit():
+        try:
+            admin_settings.save_settings(form.values(), current_user)
+        except admin_settings.SettingError as e:
+            form.form_errors.append(str(e))
+        else:
+            db.session.commit()
+            flash(_("The settings have been saved."), "success")
+            return hx_redirect(url_for("admin.settings"))
+    return render(
+        "admin/settings.html",
+        form=form,
+        current={c.definition.key: c for c in current},
+        status=422 if request.method == "POST" else 200,
+    )

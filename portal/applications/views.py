@@ -1,7 +1,383 @@
-"""Status application pages."""
+"""The status application of a family: documents, the R4-1 clock, checks, decision, certificate.
 
-from flask import Blueprint
+Each view: load through the scoping layer, check the step is allowed, call one operation,
+commit once, redirect (or render the page again with the errors, status 422).
+"""
 
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal import access
+from portal.access import EDITORS, STAFF_SIDE, roles_required
+from portal.accommodation.models import Centre
+from portal.applications import checklist as cl
+from portal.applications import letters, storage
+from portal.applications import operations as ops
+from portal.applications.forms import (
+    AcceptForm,
+    CertificateForm,
+    DecisionForm,
+    DocumentForm,
+    DuplicateForm,
+    RefuseDocumentsForm,
+    ReviewForm,
+    SubmitForm,
+)
+from portal.applications.models import (
+    Application,
+    ApplicationEvent,
+    Document,
+    DocumentKind,
+    RefusalGround,
+    SamePerson,
+    State,
+    Submission,
+)
+from portal.applications.workflow import NEXT_STEP, WorkflowError
+from portal.clock import today
+from portal.config import LANGUAGES
+from portal.extensions import db
+from portal.htmx import hx_redirect, render
 from portal.i18n import LANG_PREFIX
+from portal.residents.models import Family, Person
 
 bp = Blueprint("applications", __name__, url_prefix=LANG_PREFIX)
+
+
+def _application(application_id: int) -> Application:
+    return access.get_or_404(
+        Application,
+        application_id,
+        selectinload(Application.family).selectinload(Family.members),
+        selectinload(Application.family).selectinload(Family.centre).selectinload(Centre.region),
+        selectinload(Application.documents),
+        selectinload(Application.submissions).selectinload(Submission.decided_by),
+        selectinload(Application.checks),
+        selectinload(Application.events).selectinload(ApplicationEvent.actor),
+    )
+
+
+def _page(application: Application, status: int = 200, **forms):
+    family = application.family
+    day = today()
+    items = cl.checklist(application, family.members, day)
+    doc_form = forms.get("document") or DocumentForm(formdata=None)
+    doc_form.person_id.choices = [(m.id, m.full_name) for m in family.members]
+    version = str(application.version)
+    defaults = {
+        "submit": SubmitForm(formdata=None, received_on=day, version=version),
+        "accept": AcceptForm(formdata=None, version=version),
+        "refuse": RefuseDocumentsForm(formdata=None, version=version),
+        "decision": DecisionForm(formdata=None, protocol_date=day, version=version),
+        "certificate": CertificateForm(formdata=None, issued_on=day, version=version),
+    }
+    defaults.update({k: v for k, v in forms.items() if k != "document"})
+    checks = {(c.person_id, c.kind): c for c in application.checks}
+    undecided = _undecided_duplicates(application)
+    return render(
+        "applications/application.html",
+        application=application,
+        family=family,
+        items=items,
+        problems=cl.problems(items),
+        checks=checks,
+        undecided=undecided,
+        doc_form=doc_form,
+        forms=defaults,
+        review_form=ReviewForm(formdata=None),
+        next_step=NEXT_STEP[application.state],
+        today=day,
+        State=State,
+        status=status,
+    )
+
+
+def _undecided_duplicates(application: Application):
+    """(person, other person, where the other is registered) for each R6 fuzzy match to settle."""
+    from portal.applications import duplicates
+
+    if application.state != State.CHECKS_RUNNING:
+        return []
+    pending = [c for c in application.checks if c.status.value == "needs_decision"]
+    out = []
+    for check in pending:
+        person = next(m for m in application.family.members if m.id == check.person_id)
+        for match in duplicates.find_matches(person):
+            if match.kind == duplicates.MatchKind.FUZZY and match.decision is None:
+                out.append((person, match.person))
+    return out
+
+
+@bp.get("/families/<int:family_id>/application")
+@login_required
+def show(family_id: int):
+    family = access.get_or_404(Family, family_id)
+    if family.application is None:
+        return render("applications/none.html", family=family)
+    return _page(_application(family.application.id))
+
+
+@bp.post("/families/<int:family_id>/application")
+@roles_required(*EDITORS)
+def open_application(family_id: int):
+    family = access.get_or_404(Family, family_id)
+    try:
+        ops.open_application(family)
+    except ops.ApplicationError as e:
+        flash(str(e), "error")
+    else:
+        db.session.commit()
+        flash(
+            _("The application has been opened. Record the documents as they are handed in."),
+            "success",
+        )
+    return hx_redirect(url_for("applications.show", family_id=family.id))
+
+
+def _done(application: Application, message: str):
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        flash(
+            _(
+                "Someone else changed this application at the same moment. Nothing was saved; check the page and try again."
+            ),
+            "error",
+        )
+    else:
+        flash(message, "success")
+    return hx_redirect(url_for("applications.show", family_id=application.family_id))
+
+
+STALE = _l(
+    "This page was out of date: the application has changed since. Nothing was done; check it and try again."
+)
+
+
+@bp.post("/applications/<int:application_id>/documents")
+@roles_required(*EDITORS)
+def add_document(application_id: int):
+    application = _application(application_id)
+    form = DocumentForm()
+    form.person_id.choices = [(m.id, m.full_name) for m in application.family.members]
+    if form.validate_on_submit():
+        person = next(m for m in application.family.members if m.id == form.person_id.data)
+        scan = None
+        try:
+            scan = storage.save(form.scan.data) if form.scan.data else None
+            ops.add_document(
+                application, person, DocumentKind(form.kind.data), number=form.number.data or None,
+                issued_on=form.issued_on.data, expires_on=form.expires_on.data,
+                translation_notarised=form.translation_notarised.data, scan=scan,
+            )  # fmt: skip
+        except storage.UploadError as e:
+            form.scan.errors = [str(e)]
+        except ops.ApplicationError as e:
+            form.form_errors.append(str(e))
+            if scan is not None:
+                storage.delete(scan.key)  # no document, no orphaned scan
+        else:
+            return _done(application, _("The document has been recorded."))
+    return _page(application, status=422, document=form)
+
+
+@bp.post("/documents/<int:document_id>/review")
+@roles_required(*EDITORS)
+def review_document(document_id: int):
+    document = access.get_or_404(Document, document_id)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        flash(_("Choose accept or refuse."), "error")
+        return hx_redirect(url_for("applications.show", family_id=document.application.family_id))
+    try:
+        ops.review_document(
+            document, form.decision.data == "accept", form.reason.data or None, today()
+        )
+    except ops.ApplicationError as e:
+        flash(str(e), "error")
+        return hx_redirect(url_for("applications.show", family_id=document.application.family_id))
+    return _done(document.application, _("The document has been reviewed."))
+
+
+@bp.get("/documents/<int:document_id>/file")
+@login_required
+def document_file(document_id: int):
+    """A scan, only through the scoping layer; never from `static/`."""
+    document = access.get_or_404(Document, document_id)
+    if not document.file_key:
+        abort(404)
+    return send_file(
+        storage.path_of(document.file_key),
+        mimetype=document.content_type,
+        download_name=document.file_name or "scan",
+        as_attachment=False,
+        max_age=0,
+    )
+
+
+def _step(application_id: int, form_cls, key: str, action, message: str):
+    application = _application(application_id)
+    form = form_cls()
+    if form.validate_on_submit() and form.version.data != str(application.version):
+        # Someone acted on the application since this page was shown: nothing is applied,
+        # and the page comes back with what was typed, to check and send again.
+        form.form_errors.append(str(STALE))
+        form.version.data = str(application.version)
+        return _page(application, status=409, **{key: form})
+    if form.validate_on_submit():
+        try:
+            action(application, form)
+        except WorkflowError as e:
+            db.session.rollback()
+            flash(str(e), "error")
+            return hx_redirect(url_for("applications.show", family_id=application.family_id))
+        return _done(application, message)
+    if form.errors:
+        return _page(application, status=422, **{key: form})
+    return hx_redirect(url_for("applications.show", family_id=application.family_id))
+
+
+@bp.post("/applications/<int:application_id>/submit")
+@roles_required(*EDITORS)
+def submit(application_id: int):
+    return _step(application_id, SubmitForm, "submit",
+                 lambda a, f: ops.submit(a, f.received_on.data),
+                 _("The submission has been recorded; the three-working-day clock runs (R4-1)."))  # fmt: skip
+
+
+@bp.post("/applications/<int:application_id>/accept")
+@roles_required(*EDITORS)
+def accept(application_id: int):
+    return _step(application_id, AcceptForm, "accept",
+                 lambda a, f: ops.accept_documents(a, a.family.members, today()),
+                 _("The documents have been accepted; the checks have started."))  # fmt: skip
+
+
+@bp.post("/applications/<int:application_id>/refuse-documents")
+@roles_required(*EDITORS)
+def refuse_documents(application_id: int):
+    return _step(application_id, RefuseDocumentsForm, "refuse",
+                 lambda a, f: ops.refuse_documents(a, f.reasons.data, today()),
+                 _("The refusal has been recorded. Print the letter for the family."))  # fmt: skip
+
+
+@bp.post("/applications/<int:application_id>/duplicates")
+@roles_required(*EDITORS)
+def decide_duplicate(application_id: int):
+    def act(application, form):
+        members = {m.id: m for m in application.family.members}
+        person = members.get(int(form.person_id.data or 0))
+        other = db.session.get(Person, int(form.other_person_id.data or 0))
+        if person is None or other is None:
+            abort(404)
+        ops.decide_duplicate(
+            application, person, other, SamePerson(form.decision.data), form.note.data or None
+        )
+
+    return _step(
+        application_id, DuplicateForm, "duplicate", act, _("The decision has been recorded.")
+    )
+
+
+@bp.post("/applications/<int:application_id>/decision")
+@roles_required(*EDITORS)
+def decide(application_id: int):
+    def act(application, form):
+        if form.decision.data == "grant":
+            ops.grant_status(application, form.protocol_number.data, form.protocol_date.data)
+        else:
+            ops.refuse_status(application, RefusalGround(form.ground.data), form.reasons.data,
+                              form.protocol_number.data, form.protocol_date.data)  # fmt: skip
+
+    return _step(
+        application_id, DecisionForm, "decision", act, _("The decision has been recorded.")
+    )
+
+
+@bp.post("/applications/<int:application_id>/certificate")
+@roles_required(*EDITORS)
+def certificate(application_id: int):
+    return _step(application_id, CertificateForm, "certificate",
+                 lambda a, f: ops.issue_certificate(a, a.family.members, f.issued_on.data),
+                 _("The certificate has been issued."))  # fmt: skip
+
+
+def _letter_lang() -> str:
+    lang = request.args.get("in", "")
+    from flask_babel import get_locale
+
+    return lang if lang in LANGUAGES else str(get_locale())
+
+
+@bp.get("/applications/<int:application_id>/letters/documents-refusal-<int:number>.pdf")
+@login_required
+def documents_refusal_letter(application_id: int, number: int):
+    application = _application(application_id)
+    submission = next((s for s in application.submissions if s.number == number), None)
+    if submission is None or submission.refusal_reasons is None:
+        abort(404)
+    lang = _letter_lang()
+    data = letters.documents_refusal_letter(application, submission, lang)
+    return letters.pdf_response(data, f"refusal-{application.id}-{number}-{lang}.pdf")
+
+
+@bp.get("/applications/<int:application_id>/letters/status-refusal.pdf")
+@login_required
+def status_refusal_letter(application_id: int):
+    application = _application(application_id)
+    if application.state != State.STATUS_REFUSED:
+        abort(404)
+    lang = _letter_lang()
+    return letters.pdf_response(
+        letters.status_refusal_letter(application, lang),
+        f"status-refusal-{application.id}-{lang}.pdf",
+    )
+
+
+@bp.get("/applications/<int:application_id>/certificate.pdf")
+@login_required
+def certificate_pdf(application_id: int):
+    application = _application(application_id)
+    if application.state != State.CERTIFICATE_ISSUED:
+        abort(404)
+    lang = _letter_lang()
+    return letters.pdf_response(
+        letters.certificate(application, lang),
+        f"certificate-{application.certificate_number}-{lang}.pdf",
+    )
+
+
+@bp.get("/applications/deadlines")
+@roles_required(*STAFF_SIDE)
+def deadlines():
+    """R4-1 queues: submissions to accept or refuse today, and those already overdue."""
+    day = today()
+    base = (
+        select(Submission)
+        .join(Submission.application)
+        .where(Submission.outcome.is_(None), Application.state == State.SUBMITTED)
+        .where(access.visible(Application, current_user))
+        .options(
+            selectinload(Submission.application)
+            .selectinload(Application.family)
+            .selectinload(Family.members),
+            selectinload(Submission.application)
+            .selectinload(Application.family)
+            .selectinload(Family.centre),
+        )
+        .order_by(Submission.due_on, Submission.id)
+    )
+    due_today = list(db.session.scalars(base.where(Submission.due_on == day)))
+    overdue = list(db.session.scalars(base.where(Submission.due_on < day)))
+    upcoming = list(db.session.scalars(base.where(Submission.due_on > day).limit(50)))
+    return render("applications/deadlines.html", due_today=due_today, overdue=overdue,
+                  upcoming=upcoming, today=day)  # fmt: skip

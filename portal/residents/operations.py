@@ -60,10 +60,15 @@ def add_member(family: Family, data: dict) -> Person:
 
 
 def update_person(person: Person, data: dict) -> None:
+    """Correct a person's data; once they have an IIN, the MIA is notified (R10)."""
+    from portal.applications.operations import notify_change
+
     if person.is_head:
         data = {k: v for k, v in data.items() if k != "relation"}
+    changes = {k: (getattr(person, k), v) for k, v in data.items() if getattr(person, k) != v}
     _apply(person, data)
     db.session.flush()
+    notify_change(person, changes)
 
 
 def transfer_head(family: Family, new_head: Person, former_head_relation: Relation) -> None:

@@ -22,6 +22,7 @@ from portal.clock import today
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
 from portal.i18n import LANG_PREFIX
+from portal.integrations.models import MessageKind, OutboxMessage
 from portal.residents import operations as ops
 from portal.residents.forms import FamilyForm, NewFamilyForm, PersonForm, TransferHeadForm
 from portal.residents.models import Family, Person, Relation, Sex
@@ -39,6 +40,7 @@ def _family_options():
         .selectinload(Stay.bed)
         .selectinload(Bed.room),
         selectinload(Family.centre).selectinload(Centre.region),
+        selectinload(Family.application),
     )
 
 
@@ -204,7 +206,20 @@ def person(person_id: int):
                 .limit(200)
             )
         )
-    resp = render("residents/person.html", person=person, history=history, today=today())
+    messages = list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.person_id == person.id,
+                OutboxMessage.kind.in_((MessageKind.IIN_GENERATION, MessageKind.CHANGE_NOTICE)),
+            )
+            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+            .limit(20)
+        )
+    )
+    resp = render(
+        "residents/person.html", person=person, history=history, messages=messages, today=today()
+    )
     log_view(person.id, "person")  # after rendering, so the commit expires nothing still needed
     db.session.commit()
     return resp

@@ -1,0 +1,171 @@
+"""The administrator's settings: typed, with defaults, read by the rest of the portal.
+
+RULES.md Part 2 leaves these to the administrator: the longest stay per kind of centre, the
+working days allowed for the status decision after the documents are accepted, and how long a
+kandas certificate is valid. Each is a whole number from 1 to 3650, stored as text in `Setting`.
+
+    from portal.admin import settings
+    days = settings.get(settings.DECISION_WORKING_DAYS)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from portal.admin.models import Setting
+from portal.auth.models import User
+from portal.extensions import db
+
+MAX_STAY_DAYS_ADAPTATION = "MAX_STAY_DAYS_ADAPTATION"
+MAX_STAY_DAYS_TEMPORARY = "MAX_STAY_DAYS_TEMPORARY"
+DECISION_WORKING_DAYS = "DECISION_WORKING_DAYS"
+CERTIFICATE_VALIDITY_DAYS = "CERTIFICATE_VALIDITY_DAYS"
+
+MIN_VALUE = 1
+MAX_VALUE = 3650
+
+
+RANGE_MESSAGE = _l("Enter a whole number from %(min)s to %(max)s.", min=MIN_VALUE, max=MAX_VALUE)
+
+
+class SettingError(ValueError):
+    """A refused setting value, with a translated message."""
+
+
+@dataclass(frozen=True)
+class Definition:
+    key: str
+    default: int
+    label: str  # lazy strings: translated when shown
+    hint: str
+
+
+DEFINITIONS: dict[str, Definition] = {
+    d.key: d
+    for d in (
+        Definition(
+            MAX_STAY_DAYS_ADAPTATION,
+            180,
+            _l("Longest stay in an adaptation and integration centre (days)"),
+            _l("Calendar days a family may live in an adaptation and integration centre."),
+        ),
+        Definition(
+            MAX_STAY_DAYS_TEMPORARY,
+            90,
+            _l("Longest stay in a temporary accommodation centre (days)"),
+            _l("Calendar days a family may live in a temporary accommodation centre."),
+        ),
+        Definition(
+            DECISION_WORKING_DAYS,
+            10,
+            _l("Time for the status decision (working days)"),
+            _l(
+                "Working days allowed for the decision on kandas status after the documents "
+                "are accepted."
+            ),
+        ),
+        Definition(
+            CERTIFICATE_VALIDITY_DAYS,
+            365,
+            _l("Validity of a kandas certificate (days)"),
+            _l("Calendar days a kandas certificate is valid from the day it is issued."),
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Current:
+    """A setting as the settings page shows it."""
+
+    definition: Definition
+    value: int
+    updated_at: datetime | None
+    updated_by: str | None
+
+    @property
+    def is_default(self) -> bool:
+        return self.updated_at is None
+
+
+def _parse(key: str, text: str | None) -> int:
+    """The stored value, or the default for a missing or unusable one."""
+    try:
+        value = int(text) if text is not None else None
+    except ValueError:
+        value = None
+    if value is None or not MIN_VALUE <= value <= MAX_VALUE:
+        return DEFINITIONS[key].default
+    return value
+
+
+def get(key: str) -> int:
+    """The value of setting `key` (one of the constants above), or its default."""
+    if key not in DEFINITIONS:
+        raise KeyError(key)
+    return _parse(key, db.session.scalar(select(Setting.value).where(Setting.key == key)))
+
+
+def all_settings() -> list[Current]:
+    """Every setting, in the order of DEFINITIONS, with who changed it last and when."""
+    rows = {
+        s.key: (s, name)
+        for s, name in db.session.execute(
+            select(Setting, User.full_name).outerjoin(User, User.id == Setting.updated_by_id)
+        )
+    }
+    result = []
+    for key, d in DEFINITIONS.items():
+        stored, name = rows.get(key, (None, None))
+        result.append(
+            Current(
+                definition=d,
+                value=_parse(key, stored.value if stored else None),
+                updated_at=stored.updated_at if stored else None,
+                updated_by=name,
+            )
+        )
+    return result
+
+
+def check(key: str, value: int) -> None:
+    """Refuse anything but a whole number from 1 to 3650 (SettingError)."""
+    if key not in DEFINITIONS:
+        raise KeyError(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SettingError(RANGE_MESSAGE)
+    if not MIN_VALUE <= value <= MAX_VALUE:
+        raise SettingError(RANGE_MESSAGE)
+
+
+def set_value(key: str, value: int, user: User | None) -> None:
+    """Store one setting (the view commits). An unchanged value is left as it was."""
+    check(key, value)
+    row = db.session.get(Setting, key)
+    if row is None:
+        db.session.add(Setting(key=key, value=str(value), updated_by_id=user.id if user else None))
+    elif row.value != str(value):
+        row.value = str(value)
+        row.updated_by_id = user.id if user else None
+    else:
+        return
+    try:
+        db.session.flush()
+    except IntegrityError as e:  # the same setting first saved at the same moment elsewhere
+        db.session.rollback()
+        raise SettingError(
+            _l("Someone else saved the settings at the same moment. Try again.")
+        ) from e
+
+
+def save_settings(values: dict[str, int], user: User | None) -> None:
+    """Store several settings together: every value is checked before any is written."""
+    for key, value in values.items():
+        check(key, value)
+    for key, value in values.items():
+        set_value(key, value, user)

@@ -1,0 +1,113 @@
+"""R6: is a person already registered, in this region or another?
+
+An exact match (the same IIN, or the same identity-document number) blocks the application.
+A fuzzy match (the same transliterated surname and given name, and the same birth date) warns:
+staff record "same person" or "different person", and that decision is never asked again.
+The check looks across every region on purpose; it shows only where the other record is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from portal.applications.models import Document, DocumentKind, DuplicateDecision, SamePerson
+from portal.extensions import db
+from portal.residents.models import Family, Person
+from portal.translit import search_key
+
+IDENTITY_KINDS = (DocumentKind.IDENTITY, DocumentKind.BIRTH_CERTIFICATE)
+
+
+class MatchKind(StrEnum):
+    EXACT_IIN = "exact_iin"
+    EXACT_DOCUMENT = "exact_document"
+    FUZZY = "fuzzy"
+
+
+@dataclass
+class Match:
+    person: Person
+    kind: MatchKind
+    decision: SamePerson | None = None
+
+
+def name_key(person: Person) -> str:
+    """Surname and given name, transliterated, with the feminine surname ending folded."""
+    surname, given = search_key(person.surname), search_key(person.given_name)
+    for ending in ("ova", "eva", "ina"):
+        if surname.endswith(ending):
+            surname = surname[:-1]
+    return f"{surname} {given}"
+
+
+def _pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def find_matches(person: Person) -> list[Match]:
+    others = (
+        select(Person)
+        .where(Person.family_id != person.family_id)
+        .options(selectinload(Person.family).selectinload(Family.centre))
+    )
+    found: dict[int, Match] = {}
+    if person.iin:
+        for other in db.session.scalars(others.where(Person.iin == person.iin)):
+            found[other.id] = Match(other, MatchKind.EXACT_IIN)
+    numbers = [
+        n
+        for (n,) in db.session.execute(
+            select(Document.number).where(
+                Document.person_id == person.id,
+                Document.kind.in_(IDENTITY_KINDS),
+                Document.number.is_not(None),
+            )
+        )
+        if n and n.strip()
+    ]
+    if numbers:
+        same_doc = select(Document.person_id).where(
+            Document.kind.in_(IDENTITY_KINDS), Document.number.in_(numbers)
+        )
+        for other in db.session.scalars(others.where(Person.id.in_(same_doc))):
+            found.setdefault(other.id, Match(other, MatchKind.EXACT_DOCUMENT))
+    key = name_key(person)
+    for other in db.session.scalars(others.where(Person.birth_date == person.birth_date)):
+        if other.id not in found and name_key(other) == key:
+            found[other.id] = Match(other, MatchKind.FUZZY)
+    if found:
+        decisions = {
+            (d.person_id, d.other_person_id): d.decision
+            for d in db.session.scalars(
+                select(DuplicateDecision).where(
+                    or_(
+                        DuplicateDecision.person_id == person.id,
+                        DuplicateDecision.other_person_id == person.id,
+                    )
+                )
+            )
+        }
+        for match in found.values():
+            match.decision = decisions.get(_pair(person.id, match.person.id))
+    return list(found.values())
+
+
+def decide(person: Person, other: Person, decision: SamePerson, user_id: int | None,
+           note: str | None = None) -> DuplicateDecision:  # fmt: skip
+    a, b = _pair(person.id, other.id)
+    existing = db.session.scalar(
+        select(DuplicateDecision).where(
+            DuplicateDecision.person_id == a, DuplicateDecision.other_person_id == b
+        )
+    )
+    if existing is not None:
+        return existing  # decided once, never asked again
+    row = DuplicateDecision(person_id=a, other_person_id=b, decision=decision,
+                            decided_by_id=user_id, note=note)  # fmt: skip
+    db.session.add(row)
+    db.session.flush()
+    return row

@@ -1,0 +1,294 @@
+"""The printed documents of a status application: the R4-1 and R9-1 letters and the kandas
+certificate (R10, R22), rendered in Kazakh and Russian and read back from the PDF.
+
+New wording is not translated yet, so the tests look at what does not depend on the catalogs:
+names with Kazakh letters, IINs, numbers, and dates as Babel writes them in each language.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from babel.dates import format_date
+from pypdf import PdfReader
+
+from portal.applications import letters
+from portal.applications.models import (
+    Application,
+    RefusalGround,
+    State,
+    Submission,
+    SubmissionOutcome,
+)
+from portal.extensions import db
+from portal.residents import operations as res
+from portal.residents.models import Relation
+
+HEAD_IIN_SERIAL, SPOUSE_IIN_SERIAL, CHILD_IIN_SERIAL = 1101, 1102, 1103
+REGION = {"kk": "Маңғыстау облысы", "ru": "Мангистауская область", "en": "Mangystau Region"}
+CENTRE = {
+    "kk": "Ақтау қаласының қандастарды бейімдеу және кіріктіру орталығы",
+    "ru": "Центр адаптации и интеграции кандасов города Актау",
+    "en": "Aktau adaptation and integration centre for kandas",
+}
+PAGE_1_OF_1 = {"kk": "1-бет (барлығы 1)", "ru": "Страница 1 из 1", "en": "Page 1 of 1"}
+
+
+def _text(pdf: bytes) -> str:
+    """The text of every page, with any run of white space (U+202F included) as one space."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
+
+
+def _day(day: date, lang: str) -> str:
+    return " ".join(format_date(day, "long", locale=lang).split())
+
+
+def _fonts(pdf: bytes) -> dict[str, bool]:
+    """Each font used in the PDF, and whether its program is embedded."""
+    found = {}
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            described = (
+                font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            )
+            descriptor = described["/FontDescriptor"].get_object()
+            found[str(font["/BaseFont"])] = any(
+                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
+    return found
+
+
+@pytest.fixture
+def family(f):
+    """Қасымов Нұрлан with his wife Қасымова Айгүл and their daughter Қасымова Әсел."""
+    centre = f.centre(
+        name_kk=CENTRE["kk"], name_ru=CENTRE["ru"], name_en=CENTRE["en"], phone="+7 7292 50 12 34"
+    )
+    fam = f.family(centre, members=1, iin=f.valid_iin(date(1985, 3, 14), "M", HEAD_IIN_SERIAL))
+    res.add_member(
+        fam,
+        f.person_data(
+            surname="Қасымова",
+            given_name="Әсел",
+            sex="F",
+            birth_date=date(2014, 9, 1),
+            relation=Relation.CHILD,
+            iin=f.valid_iin(date(2014, 9, 1), "F", CHILD_IIN_SERIAL),
+        ),
+    )
+    db.session.commit()
+    return fam
+
+
+def _give_every_member_an_iin(fam, f) -> None:
+    for person in fam.members:
+        if not person.iin:
+            person.iin = f.valid_iin(person.birth_date, person.sex.value, SPOUSE_IIN_SERIAL)
+    db.session.commit()
+
+
+@pytest.fixture
+def refused_documents(family, f):
+    staff = f.user("staff", centre=family.centre)
+    staff.full_name = "Жұмабекова Гүлнәр"
+    application = Application(family=family, state=State.DOCUMENTS_REFUSED)
+    submission = Submission(
+        application=application,
+        number=2,
+        received_on=date(2026, 3, 2),
+        due_on=date(2026, 3, 5),
+        outcome=SubmissionOutcome.REFUSED,
+        refusal_reasons=(
+            "Қасымова Әсел: туу туралы куәліктің нотариат куәландырған аудармасы жоқ.\n"
+            "Паспорт №E1234567 мерзімі өтіп кеткен."
+        ),
+        decided_on=date(2026, 3, 4),
+        decided_by=staff,
+    )
+    db.session.add_all([application, submission])
+    db.session.commit()
+    return application, submission
+
+
+@pytest.fixture
+def refused_status(family):
+    application = Application(
+        family=family,
+        state=State.STATUS_REFUSED,
+        refusal_ground=RefusalGround.UNRELIABLE,
+        refusal_reasons="1991 жылғы тұрғылықты жері туралы анықтама жалған болып шықты.",
+        protocol_number="ПР-17/2026",
+        protocol_date=date(2026, 3, 19),
+        decided_on=date(2026, 3, 20),
+    )
+    db.session.add(application)
+    db.session.commit()
+    return application
+
+
+@pytest.fixture
+def granted(family, f):
+    _give_every_member_an_iin(family, f)
+    application = Application(
+        family=family,
+        state=State.CERTIFICATE_ISSUED,
+        protocol_number="ПР-18/2026",
+        protocol_date=date(2026, 3, 19),
+        decided_on=date(2026, 3, 20),
+        certificate_number="KZ-47-000123",
+        certificate_issued_on=date(2026, 3, 23),
+        certificate_valid_until=date(2027, 3, 23),
+    )
+    db.session.add(application)
+    db.session.commit()
+    return application
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_r4_1_documents_refusal_letter_states_reasons_dates_and_who_decided(
+    refused_documents, lang
+):
+    application, submission = refused_documents
+
+    text = _text(letters.documents_refusal_letter(application, submission, lang))
+
+    assert "Қасымов Нұрлан" in text  # the head of family, to whom the letter is addressed
+    assert "Qasymov Nurlan" in text
+    assert "туу туралы куәліктің нотариат куәландырған аудармасы жоқ" in text  # reason, line 1
+    assert "Паспорт №E1234567 мерзімі өтіп кеткен." in text  # reason, line 2
+    assert "Жұмабекова Гүлнәр" in text  # who decided
+    assert _day(date(2026, 3, 2), lang) in text  # received on
+    assert _day(date(2026, 3, 4), lang) in text  # refused on
+    assert ("наурыз" if lang == "kk" else "марта") in text
+    assert "329-Ө-М" in text  # the order that approved the Rules
+    assert f"{application.id}-2" in text  # outgoing number
+    assert CENTRE[lang] in text and REGION[lang] in text
+    assert PAGE_1_OF_1[lang] in text
+
+
+def test_r4_1_documents_refusal_letter_in_english_names_the_legal_basis_and_the_way_back(
+    refused_documents,
+):
+    application, submission = refused_documents
+
+    text = _text(letters.documents_refusal_letter(application, submission, "en"))
+
+    assert "Refusal to accept documents" in text
+    assert "Clause 4-1 of the Rules for granting kandas status" in text
+    assert "incomplete" in text and "expired" in text
+    assert "submit them again" in text
+    assert "March 4, 2026" in text
+    assert "oralman" not in text.lower()
+
+
+def test_r4_1_no_refusal_letter_for_documents_not_refused_or_without_reasons(
+    refused_documents,
+):
+    application, submission = refused_documents
+    submission.refusal_reasons = "  "
+    with pytest.raises(ValueError, match="R4-1"):
+        letters.documents_refusal_letter(application, submission, "kk")
+
+    submission.refusal_reasons = "Паспорт жоқ."
+    submission.outcome = SubmissionOutcome.ACCEPTED
+    with pytest.raises(ValueError, match="R4-1"):
+        letters.documents_refusal_letter(application, submission, "kk")
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_r9_1_status_refusal_letter_gives_reasons_and_the_commission_protocol(refused_status, lang):
+    text = _text(letters.status_refusal_letter(refused_status, lang))
+
+    assert "Қасымов Нұрлан" in text
+    assert "Қасымова Әсел" in text and "Qasymova Asel" in text  # every person concerned
+    assert "1991 жылғы тұрғылықты жері туралы анықтама жалған болып шықты." in text
+    assert "ПР-17/2026" in text
+    assert _day(date(2026, 3, 19), lang) in text  # protocol date
+    assert _day(date(2026, 3, 20), lang) in text  # decision date
+    assert "329-Ө-М" in text
+    assert CENTRE[lang] in text
+
+
+def test_r9_1_status_refusal_letter_in_english_states_the_ground(refused_status):
+    text = _text(letters.status_refusal_letter(refused_status, "en"))
+
+    assert "The documents or data submitted were found to be unreliable" in text
+    assert "Clause 9-1" in text
+    assert "No. ПР-17/2026 of March 19, 2026" in text
+
+
+def test_r9_1_no_refusal_letter_without_a_ground_or_protocol(refused_status):
+    refused_status.protocol_number = None
+    with pytest.raises(ValueError, match="R9-1"):
+        letters.status_refusal_letter(refused_status, "ru")
+    refused_status.protocol_number = "ПР-17/2026"
+    refused_status.refusal_ground = None
+    with pytest.raises(ValueError, match="R9-1"):
+        letters.status_refusal_letter(refused_status, "ru")
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_r10_certificate_lists_every_member_with_iin_and_latin_name(granted, f, lang):
+    text = _text(letters.certificate(granted, lang))
+
+    assert "KZ-47-000123" in text
+    for person in granted.family.members:
+        assert person.full_name in text
+        assert person.name_latin in text
+        assert person.iin in text
+        assert _day(person.birth_date, lang) in text
+    assert "Қасымов Нұрлан" in text and "Қасымова Әсел" in text and "Қасымова Айгүл" in text
+    assert f.valid_iin(date(2014, 9, 1), "F", CHILD_IIN_SERIAL) in text
+    assert _day(date(2026, 3, 23), lang) in text  # issued on
+    assert _day(date(2027, 3, 23), lang) in text  # valid until
+    assert ("наурыз" if lang == "kk" else "марта") in text
+    assert CENTRE[lang] in text and REGION[lang] in text
+
+
+def test_r10_certificate_embeds_dejavu_sans(granted):
+    pdf = letters.certificate(granted, "kk")
+
+    fonts = _fonts(pdf)
+    assert fonts, "the certificate uses no font"
+    assert all("DejaVuSans" in name.replace("-", "") for name in fonts), fonts
+    assert all(fonts.values()), f"a font is not embedded: {fonts}"
+    assert "KZ-47-000123" in PdfReader(io.BytesIO(pdf)).metadata.title
+
+
+def test_r22_no_certificate_while_a_member_has_no_iin(granted):
+    spouse = next(m for m in granted.family.members if m.relation == Relation.SPOUSE)
+    spouse.iin = None
+    db.session.commit()
+
+    with pytest.raises(ValueError, match="R22") as refused:
+        letters.certificate(granted, "kk")
+    assert "Қасымова Айгүл" in str(refused.value)
+
+
+def test_r10_no_certificate_before_status_is_granted(granted):
+    granted.state = State.READY_FOR_DECISION
+    with pytest.raises(ValueError, match="R10"):
+        letters.certificate(granted, "ru")
+
+
+def test_letters_refuse_an_unknown_language(granted):
+    with pytest.raises(ValueError, match="language"):
+        letters.certificate(granted, "de")
+
+
+def test_pdf_response_is_inline_pdf_with_a_safe_file_name(app):
+    resp = letters.pdf_response(b"%PDF-1.7 test", '../../Қасымов "куәлік"\r\n.pdf')
+
+    assert resp.mimetype == "application/pdf"
+    assert resp.get_data() == b"%PDF-1.7 test"
+    disposition = resp.headers["Content-Disposition"]
+    assert disposition.startswith("inline; ")
+    assert 'filename="Qasymov-kualik.pdf"' in disposition  # the Latin fallback
+    assert "filename*=UTF-8''%D2%9A%D0%B0%D1%81%D1%8B%D0%BC%D0%BE%D0%B2-" in disposition
+    assert ".." not in disposition and "/" not in disposition.split("filename*=")[0]
+    assert "\r" not in disposition and "\n" not in disposition
+    assert resp.headers["Cache-Control"] == "private, no-store"
