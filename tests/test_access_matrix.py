@@ -112,6 +112,7 @@ MATRIX = [
     ("applications.refuse_documents", "POST", "application", LOGIN, STEP_EVERYWHERE, DENIED, STEP_IN_SCOPE, DENIED),
     ("applications.decide_duplicate", "POST", "application", LOGIN, STEP_EVERYWHERE, DENIED, STEP_IN_SCOPE, DENIED),
     ("applications.decide",       "POST", "application", LOGIN, STEP_EVERYWHERE, DENIED,     STEP_IN_SCOPE, DENIED),
+    ("applications.recheck",      "POST", "application", LOGIN, STEP_EVERYWHERE, DENIED,     STEP_IN_SCOPE, DENIED),
     ("applications.certificate",  "POST", "application", LOGIN, STEP_EVERYWHERE, DENIED,     STEP_IN_SCOPE, DENIED),
     ("applications.documents_refusal_letter", "GET", "application", LOGIN, EVERYWHERE, IN_SCOPE, IN_SCOPE,  IN_SCOPE),
     ("applications.status_refusal_letter", "GET", "application", LOGIN, NOWHERE,    NOWHERE,     NOWHERE,       NOWHERE),
@@ -376,7 +377,7 @@ def post_data(row: Row, world: World, hh: Household, user: User | None) -> dict:
         return {"decision": "accept"}
     if endpoint == "applications.submit":
         return {"received_on": ACTION_DAY, **version}
-    if endpoint in ("applications.accept", "applications.certificate"):
+    if endpoint in ("applications.accept", "applications.certificate", "applications.recheck"):
         return {"issued_on": ACTION_DAY, **version}
     if endpoint == "applications.refuse_documents":
         return {"reasons": "Жоқ.", **version}

@@ -48,6 +48,24 @@ def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
+def _current_numbers(person_ids: list[int]) -> dict[int, set[str]]:
+    """The number of each person's newest identity document of each kind (a corrected
+    document replaces the mistyped one)."""
+    newest: dict[tuple[int, str], str | None] = {}
+    rows = db.session.execute(
+        select(Document.person_id, Document.kind, Document.number)
+        .where(Document.person_id.in_(person_ids), Document.kind.in_(IDENTITY_KINDS))
+        .order_by(Document.id)
+    )
+    for person_id, kind, number in rows:
+        newest[(person_id, kind)] = number
+    out: dict[int, set[str]] = {}
+    for (person_id, _kind), number in newest.items():
+        if number and number.strip():
+            out.setdefault(person_id, set()).add(number)
+    return out
+
+
 def find_matches(person: Person) -> list[Match]:
     others = (
         select(Person)
@@ -58,23 +76,16 @@ def find_matches(person: Person) -> list[Match]:
     if person.iin:
         for other in db.session.scalars(others.where(Person.iin == person.iin)):
             found[other.id] = Match(other, MatchKind.EXACT_IIN)
-    numbers = [
-        n
-        for (n,) in db.session.execute(
-            select(Document.number).where(
-                Document.person_id == person.id,
-                Document.kind.in_(IDENTITY_KINDS),
-                Document.number.is_not(None),
-            )
-        )
-        if n and n.strip()
-    ]
+    numbers = _current_numbers([person.id]).get(person.id, set())
     if numbers:
         same_doc = select(Document.person_id).where(
             Document.kind.in_(IDENTITY_KINDS), Document.number.in_(numbers)
         )
-        for other in db.session.scalars(others.where(Person.id.in_(same_doc))):
-            found.setdefault(other.id, Match(other, MatchKind.EXACT_DOCUMENT))
+        candidates = list(db.session.scalars(others.where(Person.id.in_(same_doc))))
+        current = _current_numbers([c.id for c in candidates])
+        for other in candidates:  # only their newest document counts, as for this person
+            if current.get(other.id, set()) & numbers:
+                found.setdefault(other.id, Match(other, MatchKind.EXACT_DOCUMENT))
     key = name_key(person)
     for other in db.session.scalars(others.where(Person.birth_date == person.birth_date)):
         if other.id not in found and name_key(other) == key:

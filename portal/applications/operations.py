@@ -37,7 +37,8 @@ from portal.residents.models import Family, Person
 from portal.workdays import add_working_days
 
 R4_1_WORKING_DAYS = 3
-EDITABLE_DOCUMENTS = (State.DRAFT, State.DOCUMENTS_REFUSED, State.SUBMITTED)
+# While the checks run, a document may still be corrected (a mistyped number found by R6).
+EDITABLE_DOCUMENTS = (State.DRAFT, State.DOCUMENTS_REFUSED, State.SUBMITTED, State.CHECKS_RUNNING)
 # Personal data the MIA system holds: a change after the IIN exists is notified (R10).
 NOTIFIED_FIELDS = ("surname", "given_name", "patronymic", "birth_date", "sex", "citizenship")
 
@@ -258,6 +259,31 @@ def decide_duplicate(application: Application, person: Person, other: Person,
     duplicates.decide(person, other, decision, current_actor_id(), note)
     run_duplicate_check(application, person)
     maybe_complete_checks(application)
+
+
+def recheck_duplicates(application: Application, members: list[Person]) -> None:
+    """R6 again, after staff corrected the record that the check found registered elsewhere."""
+    if application.state != State.CHECKS_RUNNING:
+        raise ApplicationError(_l("Possible duplicates are settled while the checks run."))
+    for person in members:
+        run_duplicate_check(application, person)
+    maybe_complete_checks(application)
+
+
+def findings_about(person: Person) -> list[PersonCheck]:
+    """R6 checks of other applications that found this person: the other region sees them."""
+    marker = f":{person.id}:"
+    return [
+        c
+        for c in db.session.scalars(
+            select(PersonCheck).where(
+                PersonCheck.kind == CheckKind.DUPLICATE,
+                PersonCheck.person_id != person.id,
+                PersonCheck.note.contains(marker),
+            )
+        )
+        if any(part.split(":")[1] == str(person.id) for part in (c.note or "").split("; "))
+    ]
 
 
 def maybe_complete_checks(application: Application) -> bool:

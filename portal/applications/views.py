@@ -288,6 +288,14 @@ def decide_duplicate(application_id: int):
     )
 
 
+@bp.post("/applications/<int:application_id>/recheck")
+@roles_required(*EDITORS)
+def recheck(application_id: int):
+    return _step(application_id, AcceptForm, "accept",
+                 lambda a, f: ops.recheck_duplicates(a, a.family.members),
+                 _("The check for registrations in other regions has been run again (R6)."))  # fmt: skip
+
+
 @bp.post("/applications/<int:application_id>/decision")
 @roles_required(*EDITORS)
 def decide(application_id: int):

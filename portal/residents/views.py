@@ -217,8 +217,15 @@ def person(person_id: int):
             .limit(20)
         )
     )
+    from portal.applications.operations import findings_about
+
     resp = render(
-        "residents/person.html", person=person, history=history, messages=messages, today=today()
+        "residents/person.html",
+        person=person,
+        history=history,
+        messages=messages,
+        findings=findings_about(person) if current_user.is_staff_side else [],
+        today=today(),
     )
     log_view(person.id, "person")  # after rendering, so the commit expires nothing still needed
     db.session.commit()

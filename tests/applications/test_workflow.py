@@ -178,7 +178,9 @@ def test_acceptance_starts_the_r18_and_r7_checks_through_the_outbox(world, login
     )
 
 
-def test_r7_an_existing_iin_is_reused_never_regenerated_and_r10_generates_the_rest(world, login):
+def test_r7_r19_an_existing_iin_is_reused_never_regenerated_and_r10_generates_the_rest(
+    world, login
+):
     _centre, family, _staff = world
     head = family.members[0]
     systems = FakeStateSystems()
@@ -377,3 +379,46 @@ def test_a_step_from_an_out_of_date_page_comes_back_with_what_was_typed(world, l
     assert "This page was out of date" in resp.text and "Паспорт мерзімі өткен." in resp.text
     db.session.expire_all()
     assert db.session.get(Application, application.id).state == State.SUBMITTED
+
+
+def test_r6_the_other_region_sees_the_finding_and_a_corrected_record_passes(f, world, login, app):
+    _centre, family, staff = world
+    spouse = family.members[1]
+    other_centre = f.centre(region_code="KZ-61")
+    other = f.family(
+        other_centre, surname="Омарова", given_name="Әсел", sex="F", birth_date=date(1991, 4, 4)
+    )
+    other_app = ops.open_application(other)
+    number = f"N{spouse.id}ide"
+    ops.add_document(other_app, other.head, DocumentKind.IDENTITY, number=number,
+                     issued_on=date(2020, 1, 1), expires_on=date(2030, 1, 1),
+                     translation_notarised=True, scan=None)  # fmt: skip
+    db.session.commit()
+    other_head_id = other.head.id
+    client, application = _accepted(world, login)
+    drain(FakeStateSystems())
+    # the Turkistan region's staff see, on their person's page, who matched them and where
+    theirs = f.user("staff", centre=other_centre)
+    other_client = app.test_client()
+    other_client.post("/en/login", data={"username": theirs.username, "password": f.PASSWORD})
+    page = other_client.get(f"/en/persons/{other_head_id}").text
+    assert "Found by the duplicate check of other centres (R6)" in page and spouse.full_name in page
+    # the record is corrected (the passport number was mistyped), and the check run again
+    import io
+
+    from tests.applications.test_documents import PDF
+
+    resp = client.post(
+        f"/en/applications/{application.id}/documents",
+        data={"person_id": str(spouse.id), "kind": "identity", "number": "N-CORRECTED",
+              "issued_on": "2020-01-01", "expires_on": "2030-01-01", "translation_notarised": "y",
+              "scan": (io.BytesIO(PDF), "passport.pdf")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert resp.status_code == 303
+    resp = client.post(
+        f"/en/applications/{application.id}/recheck", data={"version": _version(application)}
+    )
+    assert resp.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).state == State.READY_FOR_DECISION
