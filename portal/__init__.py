@@ -59,6 +59,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth
     from portal.main import bp as main
     from portal.residents.views import bp as residents
+    from portal.services.calendar_views import bp as calendar
+    from portal.services.case_views import bp as cases
+    from portal.services.course_views import bp as courses
 
-    for bp in (main, auth, residents, accommodation, applications, admin):
+    for bp in (main, auth, residents, accommodation, applications, admin, courses, cases, calendar):
         app.register_blueprint(bp)

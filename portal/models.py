@@ -22,3 +22,13 @@ from portal.audit.models import AccessLog, AuditEntry  # noqa: F401
 from portal.auth.models import User  # noqa: F401
 from portal.integrations.models import OutboxMessage  # noqa: F401
 from portal.residents.models import Family, Person  # noqa: F401
+from portal.services.models import (  # noqa: F401
+    Activity,
+    ActivitySession,
+    Appointment,
+    Attendance,
+    Case,
+    Enrolment,
+    QuotaApplication,
+    Service,
+)

@@ -37,8 +37,13 @@ class Family(Timestamped, db.Model):
     centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
     registered_on: Mapped[date] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
+    # The staff member who follows the family (alerts about absences reach them).
+    caseworker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", use_alter=True), index=True
+    )
 
     centre: Mapped[Centre] = relationship()
+    caseworker = relationship("User", foreign_keys=[caseworker_id])
     application = relationship("Application", back_populates="family", uselist=False)
     members: Mapped[list[Person]] = relationship(
         back_populates="family",
