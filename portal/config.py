@@ -69,5 +69,7 @@ def load(instance_path: str) -> dict:
         # Scans of documents: outside static/, shared storage when there are several hosts.
         "PORTAL_UPLOAD_DIR": os.environ.get("PORTAL_UPLOAD_DIR")
         or str(Path(instance_path) / "uploads"),
+        # C8.4/C8.9: consecutive absences before the caseworker is alerted.
+        "PORTAL_ABSENCE_ALERT_AFTER": int(os.environ.get("PORTAL_ABSENCE_ALERT_AFTER", "3")),
         "PORTAL_UPLOAD_MAX_BYTES": int(os.environ.get("PORTAL_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)),
     }

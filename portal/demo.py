@@ -251,7 +251,83 @@ def build(seed: int = 2026) -> list[Login]:
     logins = _users(centres, heads, regions)
     db.session.flush()
     _applications(heads, rng, day)
+    _services(centres["aktau"], rng, day)
     return logins
+
+
+def _services(centre: Centre, rng: random.Random, day: date) -> None:
+    """A Kazakh course, a history course and a cultural event with enrolments and attendance,
+    and individual cases at every stage, in the Aktau centre."""
+    from datetime import datetime, time
+
+    from portal.accommodation.models import Stay
+    from portal.clock import KZ, now
+    from portal.services import cases, courses
+    from portal.services.models import ActivityKind, AttendanceCode, Service
+
+    service = {s.code: s for s in db.session.scalars(select(Service))}
+    staff = db.session.scalar(
+        select(User).where(User.centre_id == centre.id, User.role == Role.STAFF)
+    )
+    rooms = sorted(centre.rooms, key=lambda r: r.number)
+    living = list(
+        db.session.scalars(
+            select(Person)
+            .join(Family)
+            .join(Stay, Stay.person_id == Person.id)
+            .where(Family.centre_id == centre.id, Stay.start_on <= day,
+                   (Stay.end_on.is_(None)) | (Stay.end_on > day))
+            .order_by(Person.id)
+        )
+    )  # fmt: skip
+    adults = [p for p in living if p.age_on(day) >= 18]
+    monday = day - timedelta(days=day.weekday())
+    plans = [
+        (ActivityKind.COURSE, "C8.9", "Қазақ тілі, A1 деңгейі", "kk", "A1", staff, rooms[0],
+         12, monday - timedelta(days=21), monday + timedelta(days=45), [0, 2, 4], time(10), time(11, 30)),
+        (ActivityKind.COURSE, "C8.4", "Қазақстан тарихы мен мәдениеті", "kk", None, None, rooms[1],
+         20, monday - timedelta(days=14), monday + timedelta(days=30), [1, 3], time(15), time(16, 30)),
+        (ActivityKind.EVENT, "C8.5", "Домбыра кеші: халық әндері", "kk", None, None,
+         rooms[2], 30, monday + timedelta(days=5), monday + timedelta(days=5), [5], time(18), time(20)),
+    ]  # fmt: skip
+    for kind, code, title, lang, level, teacher, room, cap, start, end, days, t1, t2 in plans:
+        try:
+            activity = courses.create_activity(centre, kind, service[code], title, lang, level, teacher,
+                                               room, cap, start, end, days, t1, t2)  # fmt: skip
+            for person in rng.sample(adults, min(len(adults), cap + 2)):
+                try:
+                    courses.enrol(activity, person)
+                except courses.ActivityError:
+                    continue
+            enrolled = [e.person_id for e in activity.enrolments if e.status.value == "enrolled"]
+            for session in activity.sessions:
+                if session.ends_at.replace(tzinfo=session.ends_at.tzinfo or KZ) < now():
+                    codes = rng.choices(
+                        list(AttendanceCode), weights=[14, 2, 2, 2], k=len(enrolled)
+                    )
+                    courses.record_attendance(
+                        session, dict(zip(enrolled, codes, strict=True)), staff
+                    )
+        except courses.ActivityError:
+            continue
+    tomorrow = day + timedelta(days=1)
+    for i, (code, outcome) in enumerate([
+        ("C8.6", None), ("C8.3", {"employer": "«Маңғыстаумұнайгаз» АҚ", "since": day.isoformat()}),
+        ("C8.1", {"answered": "Көші-қон қызметінің мекенжайы мен жұмыс уақыты берілді."}),
+        ("C8.2", {"translated": "Туу туралы куәлік (қытай тілінен)"}), ("C8.10", None), ("C8.6", None),
+    ]):  # fmt: skip
+        person = adults[(i * 5) % len(adults)]
+        try:
+            case = cases.open_case(
+                person, service[code], "Өтініш / Обращение", staff, day - timedelta(days=3 + i)
+            )
+            if outcome:
+                cases.deliver(case, outcome, day)
+            elif i == 0:
+                start = datetime.combine(tomorrow, time(12), tzinfo=KZ)
+                cases.schedule(case, staff, start, start + timedelta(hours=1))
+        except cases.CaseError:
+            continue
 
 
 def _working_days_before(day: date, n: int) -> date:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from urllib.parse import urlsplit
 
 import pytest
@@ -33,11 +33,24 @@ from portal.applications.models import (
     Submission,
 )
 from portal.audit.models import AccessLog, AuditEntry
-from portal.auth.models import User
+from portal.auth.models import Role, User
+from portal.clock import KZ
 from portal.extensions import db
 from portal.integrations.models import OutboxMessage
 from portal.residents import operations as res
 from portal.residents.models import Family, Person, Relation
+from portal.services import cases as case_ops
+from portal.services import courses as course_ops
+from portal.services.models import (
+    Activity,
+    ActivityKind,
+    ActivitySession,
+    Appointment,
+    Case,
+    Enrolment,
+    QuotaApplication,
+    Service,
+)
 from tests import factories
 from tests.applications import helpers as app_helpers
 
@@ -123,6 +136,30 @@ MATRIX = [
     ("admin.delete_override",     "POST", "override", LOGIN,   DONE_EVERYWHERE, DENIED,      DENIED,        DENIED),
     ("admin.settings",            "GET",  None,      LOGIN,    OK,              DENIED,      DENIED,        DENIED),
     ("admin.settings",            "POST", None,      LOGIN,    DONE,            DENIED,      DENIED,        DENIED),
+    ("cases.index",               "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
+    ("cases.new_case",            "GET",  "person",  LOGIN,    EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
+    ("cases.new_case",            "POST", "person",  LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("cases.show",                "GET",  "case",    LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
+    ("cases.schedule",            "POST", "case",    LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("cases.start",               "POST", "case",    LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("cases.deliver",             "POST", "case",    LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("cases.close",               "POST", "case",    LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("cases.cancel_appointment",  "POST", "appointment", LOGIN, DONE_EVERYWHERE, DENIED,     DONE_IN_SCOPE, DENIED),
+    ("cases.person_services",     "GET",  "person",  LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
+    ("calendar.week",             "GET",  "centre",  LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
+    ("calendar.timetable_pdf",    "GET",  "centre",  LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
+    ("calendar.move_session",     "POST", "session", LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("calendar.move_appointment", "POST", "appointment", LOGIN, DONE_EVERYWHERE, DENIED,     DONE_IN_SCOPE, DENIED),
+    ("calendar.add_appointment",  "POST", None,      LOGIN,    DONE,            DENIED,      DONE,          DENIED),
+    ("courses.index",             "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
+    ("courses.new",               "GET",  None,      LOGIN,    OK,              DENIED,      OK,            DENIED),
+    ("courses.new",               "POST", None,      LOGIN,    DONE,            DENIED,      DONE,          DENIED),
+    ("courses.show",              "GET",  "activity", LOGIN,   EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
+    ("courses.enrol",             "POST", "activity", LOGIN,   DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("courses.cancel_enrolment",  "POST", "enrolment", LOGIN,  DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("courses.attendance",        "GET",  "session", LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
+    ("courses.attendance",        "POST", "session", LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("courses.alerts",            "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
 ]
 # fmt: on
 
@@ -137,6 +174,11 @@ RECORD_PARAM = {
     "application": "application_id",
     "document": "document_id",
     "override": "override_id",  # a calendar correction: not personal data, the admin's alone
+    "case": "case_id",  # the head's C8.6 case, scheduled with the centre's caseworker
+    "appointment": "appointment_id",  # that case's appointment
+    "session": "session_id",  # a session of the centre's C8.9 course
+    "activity": "activity_id",  # that course
+    "enrolment": "enrolment_id",  # the head's place in it
 }
 
 # Which household is "foreign" for each role: the nearest one out of its scope. The
@@ -202,6 +244,12 @@ class Household:
     application: Application
     document: Document
     override: CalendarOverride
+    caseworker: User
+    case: Case
+    appointment: Appointment
+    session: ActivitySession
+    activity: Activity
+    enrolment: Enrolment
 
 
 def _household(centre: Centre, surname: str, serial: int) -> Household:
@@ -243,10 +291,30 @@ def _household(centre: Centre, surname: str, serial: int) -> Household:
         day=date(2026, 12, 31), kind=DayKind.DAY_OFF, note="Decree No. 1"
     )
     db.session.add(override)
+    # A C8.6 case of the head, scheduled with a caseworker of the centre (no password: never
+    # logs in, so no hashing time).
+    caseworker = User(username=f"caseworker{serial}", full_name="Caseworker", role=Role.STAFF,
+                      centre=centre, password_hash="!", locale="en")  # fmt: skip
+    db.session.add(caseworker)
+    c86 = db.session.scalar(select(Service).where(Service.code == "C8.6"))
+    case = case_ops.open_case(head, c86, "Regional quota", caseworker, date(2026, 11, 2))
+    appointment = case_ops.schedule(
+        case, caseworker, datetime(2026, 12, 1, 10, tzinfo=KZ), datetime(2026, 12, 1, 11, tzinfo=KZ)
+    )
+    # A C8.9 course of the centre (Mon, Wed, Fri in November), taught by the caseworker, with
+    # the head enrolled; its first session (past) takes attendance and is moved on the calendar.
+    c89 = db.session.scalar(select(Service).where(Service.code == "C8.9"))
+    course = course_ops.create_activity(
+        centre, ActivityKind.COURSE, c89, "Қазақ тілі A1", "kk", "A1", caseworker, None, 10,
+        date(2026, 11, 2), date(2026, 11, 30), [0, 2, 4], time(10), time(12),
+    )  # fmt: skip
+    enrolment = course_ops.enrol(course, head)
+    session = course.sessions[0]
     db.session.commit()
     return Household(
-        centre, room, free_bed, fam, head, spouse, newborn, application, document, override
-    )
+        centre, room, free_bed, fam, head, spouse, newborn, application, document, override,
+        caseworker, case, appointment, session, course, enrolment,
+    )  # fmt: skip
 
 
 @dataclass
@@ -307,6 +375,11 @@ def _record_value(hh: Household, record: str) -> int:
         "application": hh.application.id,
         "document": hh.document.id,
         "override": hh.override.id,
+        "case": hh.case.id,
+        "appointment": hh.appointment.id,
+        "session": hh.session.id,
+        "activity": hh.activity.id,
+        "enrolment": hh.enrolment.id,
     }[record]
 
 
@@ -390,6 +463,35 @@ def post_data(row: Row, world: World, hh: Household, user: User | None) -> dict:
         }
     if endpoint == "applications.decide":
         return {"decision": "grant", "protocol_number": "1", "protocol_date": ACTION_DAY, **version}
+    if endpoint == "cases.new_case":
+        return {"service": "C8.1", "request": "Where is the migration office?", "assigned_to": ""}
+    if endpoint == "cases.schedule":
+        return {"staff_id": str(hh.caseworker.id), "day": "2026-12-03", "starts": "10:00",
+                "ends": "11:00", "room_id": "", "note": ""}  # fmt: skip
+    if endpoint == "cases.deliver":
+        return {"advice": "Explained the child benefit"}
+    if endpoint == "cases.close":
+        return {"reason": "The family withdrew the request"}
+    if endpoint in ("cases.start", "cases.cancel_appointment"):
+        return {}
+    if endpoint in ("calendar.move_session", "calendar.move_appointment"):
+        return {"on": "2026-12-02", "starts": "14:00", "ends": "15:00", "room": ""}
+    if endpoint == "courses.new":
+        c89 = db.session.scalar(select(Service.id).where(Service.code == "C8.9"))
+        return {"centre_id": str(hh.centre.id), "kind": "course", "service_id": str(c89),
+                "title": "Русский язык", "language": "ru", "level": "", "teacher_id": "",
+                "room_id": "", "capacity": "8", "start_on": "2026-12-01", "end_on": "2027-01-31",
+                "weekdays": ["1", "3"], "starts_at_time": "15:00", "ends_at_time": "16:30"}  # fmt: skip
+    if endpoint == "courses.enrol":
+        return {"person_id": str(hh.spouse.id)}
+    if endpoint == "courses.cancel_enrolment":
+        return {}
+    if endpoint == "courses.attendance":
+        return {f"code-{hh.head.id}": "present"}
+    if endpoint == "calendar.add_appointment":
+        return {"centre_id": str(hh.centre.id), "case_id": str(hh.case.id),
+                "staff_id": str(hh.caseworker.id), "on": "2026-12-03", "starts": "09:00",
+                "ends": "09:30", "room_id": ""}  # fmt: skip
     if endpoint == "admin.calendar":
         return {"day": "2027-01-05", "kind": "day_off", "note": "Decree No. 2"}
     if endpoint == "admin.delete_override":
@@ -407,6 +509,7 @@ def post_data(row: Row, world: World, hh: Household, user: User | None) -> dict:
 WRITTEN = (
     Family, Person, Stay, Room, Bed, BedInService, AuditEntry, AccessLog,
     Application, ApplicationEvent, Document, Submission, OutboxMessage, CalendarOverride, Setting,
+    Case, Appointment, QuotaApplication, Activity, ActivitySession, Enrolment,
 )  # fmt: skip
 
 

@@ -136,7 +136,7 @@ def _render(template: str, lang: str, **context) -> bytes:
             centre=application.family.centre,
             rules_order=RULES_ORDER_NUMBER,
             rules_order_date=RULES_ORDER_DATE,
-            page_counter=_page_counter_css(),
+            page_counter=page_counter_css(),
             **context,
         )
     # Nothing outside the portal's static folder may be loaded into a document.
@@ -147,7 +147,7 @@ def _render(template: str, lang: str, **context) -> bytes:
     )
 
 
-def _page_counter_css() -> Markup:
+def page_counter_css() -> Markup:
     """The translated "Page X of Y" as a CSS `content` value with the page counters in it."""
     text = _("Page %(page)s of %(pages)s", page=_PAGE, pages=_PAGES)
     parts = []

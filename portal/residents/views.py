@@ -218,6 +218,7 @@ def person(person_id: int):
         )
     )
     from portal.applications.operations import findings_about
+    from portal.services.record import person_record, person_services_url
 
     resp = render(
         "residents/person.html",
@@ -225,6 +226,8 @@ def person(person_id: int):
         history=history,
         messages=messages,
         findings=findings_about(person) if current_user.is_staff_side else [],
+        service_record=person_record(person),
+        services_url=person_services_url(person) if current_user.is_staff_side else None,
         today=today(),
     )
     log_view(person.id, "person")  # after rendering, so the commit expires nothing still needed

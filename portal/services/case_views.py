@@ -1,7 +1,410 @@
-"""Stub: filled by the feature's implementation."""
+"""The individual services (C8.1, C8.2, C8.3, C8.6, C8.7, C8.8, C8.10): the list of cases, a
+case with its appointments and outcome, and a person's services page (what they can have now
+and what blocks the rest).
 
-from flask import Blueprint
+Each view: load through the scoping layer, check the action is allowed, call one operation,
+commit once and redirect, or render the page again with the refusal next to its form (422),
+nothing written. Cases are scoped by their centre: out of scope answers 404.
+"""
 
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import case as when
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal import access
+from portal.access import EDITORS, STAFF_SIDE, roles_required
+from portal.accommodation.models import Room
+from portal.audit.recorder import log_view
+from portal.auth.models import Role, User
+from portal.clock import today
+from portal.extensions import db
+from portal.htmx import hx_redirect, render
 from portal.i18n import LANG_PREFIX
+from portal.residents.models import Family, Person
+from portal.services import cases as ops
+from portal.services import eligibility
+from portal.services.case_forms import (
+    ActionForm,
+    AppointmentForm,
+    CloseForm,
+    DeliverForm,
+    OpenCaseForm,
+)
+from portal.services.models import (
+    Appointment,
+    Case,
+    CaseStatus,
+    QuotaApplication,
+    Service,
+)
 
 bp = Blueprint("cases", __name__, url_prefix=LANG_PREFIX)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading through the scope
+# ---------------------------------------------------------------------------------------------
+
+
+def _in_scope():
+    """Cases of the centres the user may see (Case is not in `access.visible`)."""
+    return Case.centre_id.in_(access.visible_centre_ids(current_user))
+
+
+def _case(case_id: int) -> Case:
+    case = db.session.scalar(
+        select(Case)
+        .where(Case.id == case_id, _in_scope())
+        .options(
+            selectinload(Case.service),
+            selectinload(Case.person).selectinload(Person.family).selectinload(Family.centre),
+            selectinload(Case.assigned_to),
+            selectinload(Case.appointments).selectinload(Appointment.staff),
+            selectinload(Case.appointments).selectinload(Appointment.room),
+        )
+    )
+    if case is None:
+        abort(404)
+    return case
+
+
+def _appointment(appointment_id: int) -> Appointment:
+    appointment = db.session.scalar(
+        select(Appointment)
+        .join(Appointment.case)
+        .where(Appointment.id == appointment_id, _in_scope())
+    )
+    if appointment is None:
+        abort(404)
+    return appointment
+
+
+def _centre_staff(centre_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == Role.STAFF, User.centre_id == centre_id, User.active.is_(True))
+            .order_by(User.full_name, User.id)
+        )
+    )
+
+
+def _page_size() -> int:
+    return current_app.config["PAGE_SIZE"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The list
+# ---------------------------------------------------------------------------------------------
+
+
+@bp.get("/cases")
+@roles_required(*STAFF_SIDE)
+def index():
+    """The cases of the user's scope: open ones first, the most urgent on top; overdue flagged."""
+    day = today()
+    code = request.args.get("service", "")
+    status = request.args.get("status", "")
+    only_overdue = request.args.get("overdue") == "1"
+    services = ops.case_services()
+    stmt = select(Case).where(_in_scope())
+    chosen = next((s for s in services if s.code == code), None)
+    if chosen:
+        stmt = stmt.where(Case.service_id == chosen.id)
+    if status in {s.value for s in CaseStatus}:
+        stmt = stmt.where(Case.status == status)
+    if only_overdue:
+        stmt = stmt.where(Case.status.in_(ops.OPEN), Case.due_on < day)
+    stmt = stmt.options(
+        selectinload(Case.service),
+        selectinload(Case.person),
+        selectinload(Case.centre),
+        selectinload(Case.assigned_to),
+    ).order_by(when((Case.status.in_(ops.OPEN), 0), else_=1), Case.due_on, Case.id.desc())
+    page = db.paginate(stmt, per_page=_page_size(), error_out=False)
+    overdue_count = ops.count_overdue(access.visible_centre_ids(current_user), day)
+    return render(
+        "services/cases/index.html",
+        block="results",
+        page=page,
+        services=services,
+        service_code=code if chosen else "",
+        case_status=status,
+        statuses=list(CaseStatus),
+        only_overdue=only_overdue,
+        overdue_count=overdue_count,
+        show_centre=current_user.role in (Role.ADMIN, Role.COORDINATOR),
+        is_overdue=ops.is_overdue,
+        today=day,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening a case
+# ---------------------------------------------------------------------------------------------
+
+
+def _service_choices(offer) -> list[tuple]:
+    """Every case service; those the person cannot have now are disabled, with the reason."""
+    choices = []
+    for service, blockers in offer:
+        label = f"{service.code} · {service.name}"
+        if blockers:
+            reasons = " ".join(b.message for b in blockers)
+            choices.append((service.code, f"{label} — {reasons}", {"disabled": True}))
+        else:
+            choices.append((service.code, label))
+    return choices
+
+
+@bp.route("/persons/<int:person_id>/cases/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def new_case(person_id: int):
+    person = access.get_or_404(
+        Person, person_id, selectinload(Person.family).selectinload(Family.centre)
+    )
+    day = today()
+    offer = eligibility.for_person(person, day, ops.case_services())
+    staff = _centre_staff(person.family.centre_id)
+    form = OpenCaseForm()
+    form.service.choices = _service_choices(offer)
+    form.assigned_to.choices = [("", _("Nobody yet"))] + [(u.id, u.full_name) for u in staff]
+    if request.method == "GET":
+        wanted = request.args.get("service")
+        open_codes = [s.code for s, blockers in offer if not blockers]
+        form.service.data = wanted if wanted in open_codes else (open_codes or [None])[0]
+        if current_user.role == Role.STAFF and current_user.centre_id == person.family.centre_id:
+            form.assigned_to.data = current_user.id
+    if form.validate_on_submit():
+        service = next(s for s, _b in offer if s.code == form.service.data)
+        assigned = next((u for u in staff if u.id == form.assigned_to.data), None)
+        try:
+            case = ops.open_case(person, service, form.request.data, assigned, day)
+        except ops.CaseError as e:
+            db.session.rollback()
+            _attach(form, e)
+        else:
+            db.session.commit()
+            flash(_("The case has been opened."), "success")
+            return hx_redirect(url_for("cases.show", case_id=case.id))
+        person = access.get_or_404(
+            Person, person_id, selectinload(Person.family).selectinload(Family.centre)
+        )
+    return render(
+        "services/cases/new.html",
+        person=person,
+        form=form,
+        offer=offer,
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _attach(form, error: ops.CaseError) -> None:
+    """Show a refusal next to the field it concerns, or at the top of the form."""
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+# ---------------------------------------------------------------------------------------------
+# A case
+# ---------------------------------------------------------------------------------------------
+
+
+def _page(case: Case, status: int = 200, **forms):
+    day = today()
+    staff = _centre_staff(case.centre_id)
+    rooms = list(
+        db.session.scalars(
+            select(Room).where(Room.centre_id == case.centre_id).order_by(Room.floor, Room.number)
+        )
+    )
+    appointment = forms.get("appointment") or AppointmentForm(formdata=None, day=day)
+    appointment.staff_id.choices = [(u.id, u.full_name) for u in staff]
+    appointment.room_id.choices = [("", _("No room"))] + [(r.id, r.number) for r in rooms]
+    if "appointment" not in forms and case.assigned_to_id in {u.id for u in staff}:
+        appointment.staff_id.data = case.assigned_to_id
+    quota = db.session.scalar(
+        select(QuotaApplication).where(QuotaApplication.person_id == case.person_id)
+    )
+    return render(
+        "services/cases/show.html",
+        case=case,
+        person=case.person,
+        appointment_form=appointment,
+        deliver_form=forms.get("deliver") or DeliverForm(formdata=None),
+        close_form=forms.get("close") or CloseForm(formdata=None),
+        action_form=ActionForm(formdata=None),
+        action_error=forms.get("action_error"),
+        outcome_lines=ops.describe_outcome(case),
+        outcome_missing=ops.OUTCOME_MISSING.get(case.service.code),
+        quota=quota,
+        quota_labels=ops.QUOTA_STATUS_LABELS,
+        overdue=ops.is_overdue(case, day),
+        can=lambda action: ops.allowed(case, action),
+        Action=ops.CaseAction,
+        as_aware=ops.as_aware,
+        open_statuses=ops.OPEN,
+        today=day,
+        status=status,
+    )
+
+
+@bp.get("/cases/<int:case_id>")
+@roles_required(*STAFF_SIDE)
+def show(case_id: int):
+    case = _case(case_id)
+    resp = _page(case)
+    log_view(case.person_id, "case")  # after rendering, as the person's page does
+    db.session.commit()
+    return resp
+
+
+def _refused(case_id: int, error: ops.CaseError, key: str, form) -> object:
+    """Nothing written; the case page again, the refusal next to the form that asked."""
+    db.session.rollback()
+    if form is not None:
+        _attach(form, error)
+        return _page(_case(case_id), status=422, **{key: form})
+    return _page(_case(case_id), status=422, action_error=str(error))
+
+
+@bp.post("/cases/<int:case_id>/appointments")
+@roles_required(*EDITORS)
+def schedule(case_id: int):
+    case = _case(case_id)
+    form = AppointmentForm()
+    staff = _centre_staff(case.centre_id)
+    form.staff_id.choices = [(u.id, u.full_name) for u in staff]
+    rooms = {
+        r.id: r for r in db.session.scalars(select(Room).where(Room.centre_id == case.centre_id))
+    }
+    form.room_id.choices = [("", "")] + [(r.id, r.number) for r in rooms.values()]
+    if not form.validate_on_submit():
+        return _page(case, status=422, appointment=form)
+    member = next(u for u in staff if u.id == form.staff_id.data)
+    starts_at, ends_at = form.times()
+    try:
+        ops.schedule(case, member, starts_at, ends_at, rooms.get(form.room_id.data),
+                     form.note.data)  # fmt: skip
+    except ops.CaseError as e:
+        return _refused(case_id, e, "appointment", form)
+    db.session.commit()
+    flash(_("The appointment has been made."), "success")
+    return hx_redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/start")
+@roles_required(*EDITORS)
+def start(case_id: int):
+    case = _case(case_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        ops.start(case)
+    except ops.CaseError as e:
+        return _refused(case_id, e, "start", None)
+    db.session.commit()
+    flash(_("The work on the case has started."), "success")
+    return hx_redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/deliver")
+@roles_required(*EDITORS)
+def deliver(case_id: int):
+    case = _case(case_id)
+    form = DeliverForm()
+    if not form.validate_on_submit():
+        return _page(case, status=422, deliver=form)
+    try:
+        ops.deliver(case, form.outcome(case.service.code), today())
+    except ops.CaseError as e:
+        return _refused(case_id, e, "deliver", form)
+    db.session.commit()
+    flash(_("The service has been delivered and the outcome recorded."), "success")
+    return hx_redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/close")
+@roles_required(*EDITORS)
+def close(case_id: int):
+    case = _case(case_id)
+    form = CloseForm()
+    if not form.validate_on_submit():
+        return _page(case, status=422, close=form)
+    try:
+        ops.close(case, form.reason.data, today())
+    except ops.CaseError as e:
+        return _refused(case_id, e, "close", form)
+    db.session.commit()
+    flash(_("The case has been closed."), "success")
+    return hx_redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.post("/appointments/<int:appointment_id>/cancel")
+@roles_required(*EDITORS)
+def cancel_appointment(appointment_id: int):
+    appointment = _appointment(appointment_id)
+    case_id = appointment.case_id
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        ops.cancel_appointment(appointment)
+    except ops.CaseError as e:
+        return _refused(case_id, e, "cancel", None)
+    db.session.commit()
+    flash(_("The appointment has been cancelled."), "success")
+    return hx_redirect(url_for("cases.show", case_id=case_id))
+
+
+# ---------------------------------------------------------------------------------------------
+# A person's services
+# ---------------------------------------------------------------------------------------------
+
+
+@bp.get("/persons/<int:person_id>/services")
+@roles_required(*STAFF_SIDE)
+def person_services(person_id: int):
+    """Every C8 service: what the person can have now, what blocks the others; their cases and
+    the regional-quota application (C8.6)."""
+    person = access.get_or_404(
+        Person, person_id, selectinload(Person.family).selectinload(Family.centre)
+    )
+    day = today()
+    services = sorted(db.session.scalars(select(Service)), key=lambda s: ops.service_order(s.code))
+    known = eligibility.facts(person, day)
+    offer = [(s, eligibility.blockers(s, known)) for s in services]
+    person_cases = list(
+        db.session.scalars(
+            select(Case)
+            .where(Case.person_id == person.id, _in_scope())
+            .options(selectinload(Case.service), selectinload(Case.assigned_to))
+            .order_by(Case.opened_on.desc(), Case.id.desc())
+        )
+    )
+    open_by_service = {c.service_id: c for c in person_cases if c.status in ops.OPEN}
+    resp = render(
+        "services/cases/person_services.html",
+        person=person,
+        offer=offer,
+        case_codes=ops.CASE_SERVICES,
+        open_cases=[c for c in person_cases if c.status in ops.OPEN],
+        past_cases=[c for c in person_cases if c.status not in ops.OPEN],
+        open_by_service=open_by_service,
+        quota=known.quota,
+        quota_labels=ops.QUOTA_STATUS_LABELS,
+        is_overdue=ops.is_overdue,
+        today=day,
+    )
+    log_view(person.id, "services")
+    db.session.commit()
+    return resp

@@ -1,7 +1,449 @@
-"""Stub: filled by the feature's implementation."""
+"""Courses and events (C8.3, C8.4, C8.5, C8.9): the list, a new activity, its page with
+enrolment and the waiting list, attendance per session, and absence alerts.
 
-from flask import Blueprint
+Each view: load through the scoping layer (an activity is scoped by its centre), check the
+action is allowed, call one operation of `portal.services.courses`, commit once, then
+redirect, or re-render the form with 422 and the refusal next to it.
 
+Roles: the administrator and staff change; coordinators read; residents have no access.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from portal import access
+from portal.access import EDITORS, STAFF_SIDE, roles_required
+from portal.accommodation.models import Centre, Room
+from portal.auth.models import Role, User
+from portal.clock import today
+from portal.extensions import db
+from portal.htmx import hx_redirect, render
 from portal.i18n import LANG_PREFIX
+from portal.residents.models import Person
+from portal.services import courses as ops
+from portal.services.course_forms import ActivityForm, EnrolForm
+from portal.services.models import (
+    ATTENDANCE_LABELS,
+    Activity,
+    ActivityKind,
+    ActivitySession,
+    Attendance,
+    Enrolment,
+    EnrolmentStatus,
+    Service,
+)
 
 bp = Blueprint("courses", __name__, url_prefix=LANG_PREFIX)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scoping: activities belong to a centre
+# ---------------------------------------------------------------------------------------------
+
+
+def _in_scope(stmt):
+    """Limit a select that involves Activity to the centres the user may see."""
+    return stmt.where(Activity.centre_id.in_(access.visible_centre_ids(current_user)))
+
+
+def _activity_or_404(activity_id: int, *options) -> Activity:
+    stmt = _in_scope(select(Activity).where(Activity.id == activity_id))
+    activity = db.session.scalar(stmt.options(*options) if options else stmt)
+    if activity is None:
+        abort(404)
+    return activity
+
+
+def _session_or_404(session_id: int) -> ActivitySession:
+    stmt = _in_scope(
+        select(ActivitySession)
+        .join(ActivitySession.activity)
+        .where(ActivitySession.id == session_id)
+    )
+    session = db.session.scalar(stmt.options(selectinload(ActivitySession.activity)))
+    if session is None:
+        abort(404)
+    return session
+
+
+def _enrolment_or_404(enrolment_id: int) -> Enrolment:
+    stmt = _in_scope(select(Enrolment).join(Enrolment.activity).where(Enrolment.id == enrolment_id))
+    enrolment = db.session.scalar(stmt)
+    if enrolment is None:
+        abort(404)
+    return enrolment
+
+
+def _editors_only() -> None:
+    """For a page that everyone on the staff side reads: only editors may post to it."""
+    if not current_user.can_edit:
+        abort(403)
+
+
+def _visible_centres() -> list[Centre]:
+    return list(db.session.scalars(access.scoped(Centre).order_by(Centre.name_kk)))
+
+
+# ---------------------------------------------------------------------------------------------
+# The list
+# ---------------------------------------------------------------------------------------------
+
+
+@bp.get("/courses")
+@roles_required(*STAFF_SIDE)
+def index():
+    """The courses and events of the user's centre(s), newest first; filter by service, kind."""
+    service_code = request.args.get("service", "")
+    kind = request.args.get("kind", "")
+    centre_id = request.args.get("centre", type=int)
+    stmt = _in_scope(select(Activity)).join(Activity.service)
+    if service_code:
+        stmt = stmt.where(Service.code == service_code)
+    if kind in {k.value for k in ActivityKind}:
+        stmt = stmt.where(Activity.kind == kind)
+    if centre_id:
+        stmt = stmt.where(Activity.centre_id == centre_id)
+    stmt = stmt.options(
+        selectinload(Activity.service),
+        selectinload(Activity.centre),
+        selectinload(Activity.teacher),
+        selectinload(Activity.room),
+    ).order_by(Activity.start_on.desc(), Activity.id.desc())
+    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    counts = _counts([a.id for a in page.items])
+    services = [s for k in ActivityKind for s in ops.services_for(k)]
+    centres = _visible_centres() if current_user.role in (Role.ADMIN, Role.COORDINATOR) else []
+    return render(
+        "services/courses/index.html",
+        block="results",
+        page=page,
+        counts=counts,
+        services=services,
+        centres=centres,
+        service_code=service_code,
+        kind=kind,
+        centre_id=centre_id,
+        kinds=list(ActivityKind),
+    )
+
+
+def _counts(activity_ids: list[int]) -> dict[tuple[int, str], int]:
+    """Enrolled and waiting per activity, with one query."""
+    if not activity_ids:
+        return {}
+    rows = db.session.execute(
+        select(Enrolment.activity_id, Enrolment.status, func.count())
+        .where(Enrolment.activity_id.in_(activity_ids))
+        .group_by(Enrolment.activity_id, Enrolment.status)
+    )
+    return {(a, EnrolmentStatus(s).value): n for a, s, n in rows}
+
+
+# ---------------------------------------------------------------------------------------------
+# A new course or event
+# ---------------------------------------------------------------------------------------------
+
+
+@bp.route("/courses/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def new():
+    """Create a course or event with its sessions. The centre (the administrator's choice;
+    staff have their own) and the kind decide the teachers, rooms and services offered."""
+    form = ActivityForm()
+    centres = _visible_centres()
+    form.centre_id.choices = [(c.id, c.name) for c in centres]
+    if current_user.role == Role.STAFF:
+        form.centre_id.data = current_user.centre_id
+    elif form.centre_id.data is None:
+        form.centre_id.data = request.args.get("centre_id", type=int) or (
+            centres[0].id if centres else None
+        )
+    if form.centre_id.data is None:
+        abort(404)
+    centre = access.get_or_404(Centre, form.centre_id.data)
+    if request.method == "GET":
+        form.kind.data = request.args.get("kind") or ActivityKind.COURSE.value
+        form.start_on.data = form.start_on.data or today()
+    kind = ActivityKind(form.kind.data) if form.kind.data in set(ActivityKind) else None
+    _fill_choices(form, centre, kind or ActivityKind.COURSE)
+
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            activity = ops.create_activity(
+                centre,
+                kind,
+                db.session.get(Service, form.service_id.data),
+                form.title.data,
+                form.language.data or None,
+                form.level.data or None,
+                db.session.get(User, form.teacher_id.data) if form.teacher_id.data else None,
+                db.session.get(Room, form.room_id.data) if form.room_id.data else None,
+                form.capacity.data,
+                form.start_on.data,
+                form.end_on.data,
+                form.weekdays.data or [],
+                form.starts_at_time.data,
+                form.ends_at_time.data,
+            )
+        except ops.ActivityError as e:
+            form.form_errors.extend(e.messages)
+        else:
+            db.session.commit()
+            flash(
+                ngettext(
+                    "“%(title)s” has been created with %(num)s session.",
+                    "“%(title)s” has been created with %(num)s sessions.",
+                    len(activity.sessions),
+                    title=activity.title,
+                ),
+                "success",
+            )
+            return hx_redirect(url_for("courses.show", activity_id=activity.id))
+    status = 422 if request.method == "POST" else 200
+    return render(
+        "services/courses/new.html",
+        block="form_body",
+        form=form,
+        centre=centre,
+        choose_centre=current_user.role == Role.ADMIN,
+        status=status,
+    )
+
+
+def _fill_choices(form: ActivityForm, centre: Centre, kind: ActivityKind) -> None:
+    form.service_id.choices = [("", _("— choose —"))] + [
+        (s.id, f"{s.code} · {s.name}") for s in ops.services_for(kind)
+    ]
+    form.teacher_id.choices = [("", _("— none —"))] + [
+        (u.id, u.full_name) for u in ops.staff_of(centre.id)
+    ]
+    rooms = db.session.scalars(
+        select(Room).where(Room.centre_id == centre.id).order_by(Room.floor, Room.number)
+    )
+    form.room_id.choices = [("", _("— none —"))] + [
+        (r.id, _("Room %(number)s", number=r.number)) for r in rooms
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# An activity: sessions, enrolled persons, waiting list, enrolment
+# ---------------------------------------------------------------------------------------------
+
+
+def _activity_options():
+    return (
+        selectinload(Activity.service),
+        selectinload(Activity.centre),
+        selectinload(Activity.teacher),
+        selectinload(Activity.room),
+        selectinload(Activity.sessions).selectinload(ActivitySession.room),
+    )
+
+
+@bp.get("/courses/<int:activity_id>")
+@roles_required(*STAFF_SIDE)
+def show(activity_id: int):
+    activity = _activity_or_404(activity_id, *_activity_options())
+    return _show_page(activity, EnrolForm(formdata=None))
+
+
+def _show_page(activity: Activity, form: EnrolForm, status: int = 200, errors=()):
+    enrolled = list(
+        db.session.scalars(
+            select(Enrolment)
+            .where(
+                Enrolment.activity_id == activity.id,
+                Enrolment.status == EnrolmentStatus.ENROLLED,
+            )
+            .order_by(Enrolment.seat)
+            .options(selectinload(Enrolment.person))
+        )
+    )
+    waiting = ops.waiting_list(activity)
+    persons: list[Person] = []
+    if current_user.can_edit:
+        persons = ops.candidates(activity)
+        form.person_id.choices = [("", _("— choose —"))] + [
+            (p.id, f"{p.full_name} ({p.birth_date.year})") for p in persons
+        ]
+    recorded = dict(
+        db.session.execute(
+            select(Attendance.session_id, func.count())
+            .join(Attendance.session)
+            .where(ActivitySession.activity_id == activity.id)
+            .group_by(Attendance.session_id)
+        ).all()
+    )
+    return render(
+        "services/courses/show.html",
+        activity=activity,
+        enrolled=enrolled,
+        waiting=waiting,
+        persons=persons,
+        form=form,
+        errors=list(errors),
+        recorded=recorded,
+        when=ops.when,
+        weekdays=ops.parse_weekdays(activity.weekdays),
+        status=status,
+    )
+
+
+@bp.post("/courses/<int:activity_id>/enrol")
+@roles_required(*EDITORS)
+def enrol(activity_id: int):
+    """Enrol a resident: a seat if one is free, else the waiting list (C8.3, C8.4, C8.5, C8.9)."""
+    activity = _activity_or_404(activity_id, *_activity_options())
+    form = EnrolForm()
+    # The list offers the residents living in the centre; any person in scope may be posted,
+    # and the operation says why one cannot enrol (not living there, another centre …).
+    form.person_id.validate_choice = False
+    if form.validate_on_submit():
+        person = access.get_or_404(Person, form.person_id.data, selectinload(Person.family))
+        try:
+            enrolment = ops.enrol(activity, person)
+        except ops.ActivityError as e:
+            return _show_page(activity, form, status=422, errors=e.messages)
+        db.session.commit()
+        if enrolment.status == EnrolmentStatus.ENROLLED:
+            flash(
+                _(
+                    "%(name)s is enrolled, seat %(seat)s.",
+                    name=person.full_name,
+                    seat=enrolment.seat,
+                ),
+                "success",
+            )
+        else:
+            flash(
+                _(
+                    "Every place is taken: %(name)s is on the waiting list, position %(position)s.",
+                    name=person.full_name,
+                    position=ops.waitlist_position(enrolment),
+                ),
+                "success",
+            )
+        return hx_redirect(url_for("courses.show", activity_id=activity.id))
+    return _show_page(activity, form, status=422)
+
+
+@bp.post("/enrolments/<int:enrolment_id>/cancel")
+@roles_required(*EDITORS)
+def cancel_enrolment(enrolment_id: int):
+    """Cancel an enrolment (or a place on the waiting list); the first waiting moves up."""
+    enrolment = _enrolment_or_404(enrolment_id)
+    name = enrolment.person.full_name
+    activity_id = enrolment.activity_id
+    try:
+        promoted = ops.cancel(enrolment)
+    except ops.ActivityError as e:
+        activity = _activity_or_404(activity_id, *_activity_options())
+        return _show_page(activity, EnrolForm(formdata=None), status=422, errors=e.messages)
+    db.session.commit()
+    flash(_("The enrolment of %(name)s has been cancelled.", name=name), "success")
+    if promoted is not None:
+        flash(
+            _(
+                "%(name)s has moved up from the waiting list to seat %(seat)s.",
+                name=promoted.person.full_name,
+                seat=promoted.seat,
+            ),
+            "success",
+        )
+    return hx_redirect(url_for("courses.show", activity_id=activity_id))
+
+
+# ---------------------------------------------------------------------------------------------
+# Attendance
+# ---------------------------------------------------------------------------------------------
+
+
+@bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
+@roles_required(*STAFF_SIDE)
+def attendance(session_id: int):
+    """A code per enrolled person (present, late, absent with notice, absent)."""
+    if request.method == "POST":
+        _editors_only()
+    session = _session_or_404(session_id)
+    existing = {
+        a.person_id: a.code
+        for a in db.session.scalars(select(Attendance).where(Attendance.session_id == session.id))
+    }
+    errors: list[str] = []
+    if request.method == "POST":
+        chosen = {
+            int(k.removeprefix("code-")): v
+            for k, v in request.form.items()
+            if k.startswith("code-") and k.removeprefix("code-").isdigit() and v
+        }
+        try:
+            ops.record_attendance(session, chosen, recorded_by=current_user)
+        except ops.ActivityError as e:
+            errors = e.messages
+        else:
+            db.session.commit()
+            flash(_("Attendance has been recorded."), "success")
+            return hx_redirect(url_for("courses.show", activity_id=session.activity_id))
+    else:
+        chosen = {pid: code.value for pid, code in existing.items()}
+    person_ids = set(
+        db.session.scalars(
+            select(Enrolment.person_id).where(
+                Enrolment.activity_id == session.activity_id,
+                Enrolment.status == EnrolmentStatus.ENROLLED,
+            )
+        )
+    ) | set(existing)
+    persons = list(
+        db.session.scalars(
+            select(Person)
+            .where(Person.id.in_(person_ids))
+            .order_by(Person.surname, Person.given_name, Person.id)
+        )
+    )
+    return render(
+        "services/courses/attendance.html",
+        session=session,
+        activity=session.activity,
+        persons=persons,
+        chosen=chosen,
+        codes=list(ATTENDANCE_LABELS.items()),
+        errors=errors,
+        when=ops.when,
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Absence alerts
+# ---------------------------------------------------------------------------------------------
+
+
+@bp.get("/courses/alerts")
+@roles_required(*STAFF_SIDE)
+def alerts():
+    """Residents who missed the last N sessions of a course without notice, for their
+    caseworker and the centre's staff (N: PORTAL_ABSENCE_ALERT_AFTER, default 3)."""
+    mine = request.args.get("mine") == "1"
+    centre_id = request.args.get("centre", type=int)
+    centre_ids = access.visible_centre_ids(current_user)
+    if centre_id:
+        centre_ids = [access.get_or_404(Centre, centre_id).id]
+    rows = ops.absence_alerts(centre_ids)
+    if mine:
+        rows = [r for r in rows if r.person.family.caseworker_id == current_user.id]
+    centres = _visible_centres() if current_user.role in (Role.ADMIN, Role.COORDINATOR) else []
+    return render(
+        "services/courses/alerts.html",
+        alerts=rows,
+        mine=mine,
+        centres=centres,
+        centre_id=centre_id,
+        after=current_app.config.get("PORTAL_ABSENCE_ALERT_AFTER", ops.ABSENCE_ALERT_AFTER),
+    )

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -152,6 +153,15 @@ class Enrolment(Timestamped, db.Model):
     __audited__ = True
     __table_args__ = (
         UniqueConstraint("activity_id", "seat"),
+        # One live place per person and activity, even for two enrolments at the same moment.
+        Index(
+            "uq_enrolment_live_place",
+            "activity_id",
+            "person_id",
+            unique=True,
+            sqlite_where=text("status IN ('enrolled', 'waitlisted')"),
+            postgresql_where=text("status IN ('enrolled', 'waitlisted')"),
+        ),
         Index("ix_enrolment_person", "person_id", "status"),
         Index("ix_enrolment_activity_status", "activity_id", "status", "created_at"),
         CheckConstraint(
