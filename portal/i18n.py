@@ -33,8 +33,8 @@ def preferred_language() -> str:
 def select_locale() -> str:
     if g.get("lang"):
         return g.lang
-    if not request:
-        return DEFAULT_LANGUAGE
+    if not request:  # a CLI command or a test body: the configured default
+        return current_app.config.get("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     # A URL that matched no route (a 404) still speaks the language its prefix names.
     prefix = request.path.strip("/").split("/", 1)[0]
     return prefix if prefix in LANGUAGES else preferred_language()

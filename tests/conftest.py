@@ -60,6 +60,9 @@ def _config(database_url: str, tmp_path) -> dict:
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret",
         "SERVER_NAME": None,
+        # Messages raised by operations in a test body (outside any request) read in English;
+        # pages still speak the language of their URL.
+        "BABEL_DEFAULT_LOCALE": "en",
         **({"PORTAL_UPLOAD_DIR": str(tmp_path / "uploads")} if tmp_path else {}),
     }
 
