@@ -6,6 +6,10 @@ What a user may see, by role:
 - staff: their centre and everything in it;
 - resident: their own family (and its centre's public details).
 
+The same rules cover everything that hangs off those records: stays, status applications and
+their documents and checks, and the C8 services (activities and sessions by centre; a person's
+enrolments, cases and appointments by centre for the staff side, by family for a resident).
+
 `scoped(Model)` is the select to start from; `get_or_404(Model, id)` loads one record or
 answers 404, so a record outside the user's scope is indistinguishable from a missing one.
 Which roles may use a page at all is a separate step: `roles_required(...)` answers 403.
@@ -24,6 +28,7 @@ from portal.applications.models import Application, Document, PersonCheck
 from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.residents.models import Family, Person
+from portal.services.models import Activity, ActivitySession, Appointment, Case, Enrolment
 
 
 def visible_centre_ids(user: User):
@@ -71,6 +76,30 @@ def visible(model, user: User) -> ColumnElement[bool]:
         return model.application_id.in_(
             select(Application.id).where(Application.family_id.in_(_visible_family_ids(user)))
         )
+    # The C8 services: activities by centre; what concerns a person (an enrolment, a case and
+    # its appointments) by centre for the staff side and by family for a resident.
+    if model is Activity:
+        return Activity.centre_id.in_(visible_centre_ids(user))
+    if model is ActivitySession:
+        return ActivitySession.activity_id.in_(
+            select(Activity.id).where(Activity.centre_id.in_(visible_centre_ids(user)))
+        )
+    persons = select(Person.id).where(Person.family_id.in_(_visible_family_ids(user)))
+    if model is Enrolment:
+        if user.role == Role.RESIDENT:
+            return Enrolment.person_id.in_(persons)
+        return Enrolment.activity_id.in_(
+            select(Activity.id).where(Activity.centre_id.in_(visible_centre_ids(user)))
+        )
+    cases = (
+        select(Case.id).where(Case.person_id.in_(persons))
+        if user.role == Role.RESIDENT
+        else select(Case.id).where(Case.centre_id.in_(visible_centre_ids(user)))
+    )
+    if model is Case:
+        return Case.id.in_(cases)
+    if model is Appointment:
+        return Appointment.case_id.in_(cases)
     raise LookupError(f"no scope is defined for {model.__name__}")
 
 

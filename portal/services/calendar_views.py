@@ -133,7 +133,7 @@ def _session_or_404(session_id: int) -> ActivitySession:
     session = db.session.scalar(
         select(ActivitySession)
         .join(ActivitySession.activity)
-        .where(ActivitySession.id == session_id, Activity.centre_id.in_(_visible_centres()))
+        .where(ActivitySession.id == session_id, access.visible(ActivitySession, current_user))
         .options(joinedload(ActivitySession.activity).joinedload(Activity.service))
     )
     if session is None:
@@ -145,7 +145,7 @@ def _appointment_or_404(appointment_id: int) -> Appointment:
     appointment = db.session.scalar(
         select(Appointment)
         .join(Appointment.case)
-        .where(Appointment.id == appointment_id, Case.centre_id.in_(_visible_centres()))
+        .where(Appointment.id == appointment_id, access.visible(Appointment, current_user))
         .options(joinedload(Appointment.case).joinedload(Case.service))
     )
     if appointment is None:

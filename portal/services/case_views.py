@@ -52,8 +52,8 @@ bp = Blueprint("cases", __name__, url_prefix=LANG_PREFIX)
 
 
 def _in_scope():
-    """Cases of the centres the user may see (Case is not in `access.visible`)."""
-    return Case.centre_id.in_(access.visible_centre_ids(current_user))
+    """Cases the user may see, through the scoping layer."""
+    return access.visible(Case, current_user)
 
 
 def _case(case_id: int) -> Case:

@@ -49,7 +49,7 @@ bp = Blueprint("courses", __name__, url_prefix=LANG_PREFIX)
 
 def _in_scope(stmt):
     """Limit a select that involves Activity to the centres the user may see."""
-    return stmt.where(Activity.centre_id.in_(access.visible_centre_ids(current_user)))
+    return stmt.where(access.visible(Activity, current_user))
 
 
 def _activity_or_404(activity_id: int, *options) -> Activity:
@@ -61,10 +61,8 @@ def _activity_or_404(activity_id: int, *options) -> Activity:
 
 
 def _session_or_404(session_id: int) -> ActivitySession:
-    stmt = _in_scope(
-        select(ActivitySession)
-        .join(ActivitySession.activity)
-        .where(ActivitySession.id == session_id)
+    stmt = select(ActivitySession).where(
+        ActivitySession.id == session_id, access.visible(ActivitySession, current_user)
     )
     session = db.session.scalar(stmt.options(selectinload(ActivitySession.activity)))
     if session is None:
@@ -73,7 +71,9 @@ def _session_or_404(session_id: int) -> ActivitySession:
 
 
 def _enrolment_or_404(enrolment_id: int) -> Enrolment:
-    stmt = _in_scope(select(Enrolment).join(Enrolment.activity).where(Enrolment.id == enrolment_id))
+    stmt = select(Enrolment).where(
+        Enrolment.id == enrolment_id, access.visible(Enrolment, current_user)
+    )
     enrolment = db.session.scalar(stmt)
     if enrolment is None:
         abort(404)
