@@ -12,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
+from flask import Blueprint, flash, make_response, render_template, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import DateField, IntegerField, SelectField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, Optional
@@ -130,27 +129,17 @@ def _visible_centres():
 
 
 def _session_or_404(session_id: int) -> ActivitySession:
-    session = db.session.scalar(
-        select(ActivitySession)
-        .join(ActivitySession.activity)
-        .where(ActivitySession.id == session_id, access.visible(ActivitySession, current_user))
-        .options(joinedload(ActivitySession.activity).joinedload(Activity.service))
+    return access.get_or_404(
+        ActivitySession,
+        session_id,
+        joinedload(ActivitySession.activity).joinedload(Activity.service),
     )
-    if session is None:
-        abort(404)
-    return session
 
 
 def _appointment_or_404(appointment_id: int) -> Appointment:
-    appointment = db.session.scalar(
-        select(Appointment)
-        .join(Appointment.case)
-        .where(Appointment.id == appointment_id, access.visible(Appointment, current_user))
-        .options(joinedload(Appointment.case).joinedload(Case.service))
+    return access.get_or_404(
+        Appointment, appointment_id, joinedload(Appointment.case).joinedload(Case.service)
     )
-    if appointment is None:
-        abort(404)
-    return appointment
 
 
 def _centre_or_404(centre_id: int) -> Centre:

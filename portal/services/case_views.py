@@ -57,31 +57,19 @@ def _in_scope():
 
 
 def _case(case_id: int) -> Case:
-    case = db.session.scalar(
-        select(Case)
-        .where(Case.id == case_id, _in_scope())
-        .options(
-            selectinload(Case.service),
-            selectinload(Case.person).selectinload(Person.family).selectinload(Family.centre),
-            selectinload(Case.assigned_to),
-            selectinload(Case.appointments).selectinload(Appointment.staff),
-            selectinload(Case.appointments).selectinload(Appointment.room),
-        )
+    return access.get_or_404(
+        Case,
+        case_id,
+        selectinload(Case.service),
+        selectinload(Case.person).selectinload(Person.family).selectinload(Family.centre),
+        selectinload(Case.assigned_to),
+        selectinload(Case.appointments).selectinload(Appointment.staff),
+        selectinload(Case.appointments).selectinload(Appointment.room),
     )
-    if case is None:
-        abort(404)
-    return case
 
 
 def _appointment(appointment_id: int) -> Appointment:
-    appointment = db.session.scalar(
-        select(Appointment)
-        .join(Appointment.case)
-        .where(Appointment.id == appointment_id, _in_scope())
-    )
-    if appointment is None:
-        abort(404)
-    return appointment
+    return access.get_or_404(Appointment, appointment_id)
 
 
 def _centre_staff(centre_id: int) -> list[User]:

@@ -53,31 +53,15 @@ def _in_scope(stmt):
 
 
 def _activity_or_404(activity_id: int, *options) -> Activity:
-    stmt = _in_scope(select(Activity).where(Activity.id == activity_id))
-    activity = db.session.scalar(stmt.options(*options) if options else stmt)
-    if activity is None:
-        abort(404)
-    return activity
+    return access.get_or_404(Activity, activity_id, *options)
 
 
 def _session_or_404(session_id: int) -> ActivitySession:
-    stmt = select(ActivitySession).where(
-        ActivitySession.id == session_id, access.visible(ActivitySession, current_user)
-    )
-    session = db.session.scalar(stmt.options(selectinload(ActivitySession.activity)))
-    if session is None:
-        abort(404)
-    return session
+    return access.get_or_404(ActivitySession, session_id, selectinload(ActivitySession.activity))
 
 
 def _enrolment_or_404(enrolment_id: int) -> Enrolment:
-    stmt = select(Enrolment).where(
-        Enrolment.id == enrolment_id, access.visible(Enrolment, current_user)
-    )
-    enrolment = db.session.scalar(stmt)
-    if enrolment is None:
-        abort(404)
-    return enrolment
+    return access.get_or_404(Enrolment, enrolment_id)
 
 
 def _editors_only() -> None:
