@@ -58,10 +58,28 @@ def _register_blueprints(app: Flask) -> None:
     from portal.applications.views import bp as applications
     from portal.auth.views import bp as auth
     from portal.main import bp as main
+    from portal.reports.views import bp as reports
     from portal.residents.views import bp as residents
     from portal.services.calendar_views import bp as calendar
     from portal.services.case_views import bp as cases
     from portal.services.course_views import bp as courses
 
-    for bp in (main, auth, residents, accommodation, applications, admin, courses, cases, calendar):
+    for bp in (
+        main,
+        auth,
+        residents,
+        accommodation,
+        applications,
+        admin,
+        courses,
+        cases,
+        calendar,
+        reports,
+    ):
         app.register_blueprint(bp)
+
+    from portal.me.feed import bp as me_feed
+    from portal.me.views import bp as me
+
+    app.register_blueprint(me)  # the residents' own pages
+    app.register_blueprint(me_feed)  # their subscribable calendar, without a language prefix

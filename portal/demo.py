@@ -21,6 +21,7 @@ from portal.accommodation.models import (
     DischargeReason,
     Region,
     RoomUse,
+    Stay,
 )
 from portal.auth.models import Role, User
 from portal.clock import today
@@ -187,6 +188,7 @@ def build(seed: int = 2026) -> list[Login]:
                     centre, floor, f"{floor}{number:02d}", use, beds, date(day.year - 2, 1, 10)
                 )
         centres[slug] = centre
+    _capacity_history(centres["aktau"], day)
 
     serials = iter(range(rng.randint(100, 900), 10**6, 17))
     heads = []
@@ -251,8 +253,19 @@ def build(seed: int = 2026) -> list[Login]:
     logins = _users(centres, heads, regions)
     db.session.flush()
     _applications(heads, rng, day)
+    _residents(heads, logins)
     _services(centres["aktau"], rng, day)
     return logins
+
+
+def _capacity_history(centre: Centre, day: date) -> None:
+    """Capacity that changed over time, as the occupancy report counts it: a room closed for
+    repairs for a month three months ago, and a room opened six weeks ago."""
+    rooms = sorted(centre.rooms, key=lambda r: r.number)
+    for bed in rooms[-1].beds:
+        acc.take_out_of_service(bed, day - timedelta(days=120))
+        acc.return_to_service(bed, day - timedelta(days=90))
+    acc.add_room(centre, 3, "301", RoomUse.FAMILY, 4, day - timedelta(days=45))
 
 
 def _services(centre: Centre, rng: random.Random, day: date) -> None:
@@ -290,11 +303,20 @@ def _services(centre: Centre, rng: random.Random, day: date) -> None:
         (ActivityKind.EVENT, "C8.5", "Домбыра кеші: халық әндері", "kk", None, None,
          rooms[2], 30, monday + timedelta(days=5), monday + timedelta(days=5), [5], time(18), time(20)),
     ]  # fmt: skip
+    # The demo residents learn Kazakh (the first course) and may still sign up for the event.
+    residents = [
+        u.person
+        for u in db.session.scalars(
+            select(User).where(User.username.in_(["resident1", "resident2"]))
+        )
+        if u.person.family.centre_id == centre.id
+    ]
     for kind, code, title, lang, level, teacher, room, cap, start, end, days, t1, t2 in plans:
         try:
             activity = courses.create_activity(centre, kind, service[code], title, lang, level, teacher,
                                                room, cap, start, end, days, t1, t2)  # fmt: skip
-            for person in rng.sample(adults, min(len(adults), cap + 2)):
+            first = residents if code == "C8.9" else []
+            for person in first + rng.sample(adults, min(len(adults), cap + 2)):
                 try:
                     courses.enrol(activity, person)
                 except courses.ActivityError:
@@ -481,17 +503,57 @@ def _users(
     }
     for slug, centre in centres.items():
         add(f"staff.{slug}", names[slug], Role.STAFF, centre.name_en, centre=centre)
+    return logins
+
+
+def _residents(families: list[Family], logins: list[Login]) -> None:
+    """Residents: heads of Aktau families living there today (with their relatives), one with
+    documents being checked, one with the certificate, one account waiting for its code."""
+    from portal.applications.models import State
+
+    day = today()
+    living = set(
+        db.session.scalars(
+            select(Stay.person_id).where(
+                Stay.start_on <= day, (Stay.end_on.is_(None)) | (Stay.end_on > day)
+            )
+        )
+    )
     admitted = [
         f
         for f in families
-        if f.centre.name_en.startswith("Aktau") and f.members and len(f.members) > 1
+        if f.centre.name_en.startswith("Aktau") and len(f.members) > 1 and f.head.id in living
     ]
-    for n, family in enumerate(admitted[:2], start=1):
-        add(
-            f"resident{n}",
-            family.head.full_name,
-            Role.RESIDENT,
-            f"family of {family.head.name_latin}",
-            person=family.head,
+    wanted = (
+        {State.SUBMITTED, State.DOCUMENTS_REFUSED, State.CHECKS_RUNNING, State.READY_FOR_DECISION},
+        {State.CERTIFICATE_ISSUED, State.STATUS_GRANTED},
+    )
+    chosen: list[Family] = []
+    for states in wanted:
+        match = next(
+            (
+                f
+                for f in admitted
+                if f not in chosen and f.application and f.application.state in states
+            ),
+            None,
         )
-    return logins
+        chosen.append(match or next(f for f in admitted if f not in chosen))
+    for n, family in enumerate(chosen, start=1):
+        user = User(
+            username=f"resident{n}", full_name=family.head.full_name, role=Role.RESIDENT,
+            locale="kk", person=family.head,
+        )  # fmt: skip
+        user.set_password(DEMO_PASSWORD)
+        db.session.add(user)
+        logins.append(Login(user.username, "resident", f"family of {family.head.name_latin}"))
+    rest = [f for f in admitted if f not in chosen]
+    if rest:
+        # An account as staff open it: no password yet, a one-time code to set one.
+        from portal.auth import accounts
+
+        _user, code = accounts.create_resident_account(rest[0].head, "resident3")
+        logins.append(
+            Login("resident3", "resident", f"no password yet: one-time code {code} at /kk/activate")
+        )
+    db.session.flush()

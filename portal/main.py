@@ -25,8 +25,8 @@ def home():
     if current_user.role == Role.STAFF:
         return redirect(url_for("accommodation.centre", centre_id=current_user.centre_id))
     if current_user.role == Role.RESIDENT:
-        return redirect(url_for("residents.my_family"))
-    return redirect(url_for("accommodation.centres"))
+        return redirect(url_for("me.home"))
+    return redirect(url_for("reports.dashboard"))  # coordinators and the administrator
 
 
 bp.add_url_rule("/language/<any(kk,ru,en):code>", "switch_language", switch_language)

@@ -77,8 +77,19 @@ FIELD_LABELS = {
     "admission_reason": _l("Reason for admission"),
     "discharge_reason": _l("Reason for discharge"),
     "note": _l("Note"),
+    "username": _l("Login"),
+    "full_name": _l("Name"),
+    "role": _l("Role"),
+    "locale": _l("Language"),
+    "active": _l("Account open"),
+    "one_time_code_expires_at": _l("One-time code valid until"),
 }
-ENTITY_LABELS = {"person": _l("Person"), "stay": _l("Stay"), "family": _l("Family")}
+ENTITY_LABELS = {
+    "person": _l("Person"),
+    "stay": _l("Stay"),
+    "family": _l("Family"),
+    "user": _l("Portal account"),
+}
 
 
 def audit_field(entry) -> str:

@@ -33,7 +33,8 @@ from portal.applications.models import (
     Submission,
 )
 from portal.audit.models import AccessLog, AuditEntry
-from portal.auth.models import Role, User
+from portal.auth import accounts
+from portal.auth.models import Role, User, _hasher
 from portal.clock import KZ
 from portal.extensions import db
 from portal.integrations.models import OutboxMessage
@@ -91,6 +92,8 @@ MATRIX = [
     ("auth.logout",               "POST", None,      LOGIN,    MOVED,           MOVED,       MOVED,         MOVED),
     ("auth.change_password",      "GET",  None,      LOGIN,    OK,              OK,          OK,            OK),
     ("auth.change_password",      "POST", None,      LOGIN,    MOVED,           MOVED,       MOVED,         MOVED),
+    ("auth.activate",             "GET",  None,      OK,       MOVED,           MOVED,       MOVED,         MOVED),
+    ("auth.activate",             "POST", None,      MOVED,    MOVED,           MOVED,       MOVED,         MOVED),
     ("residents.index",           "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
     ("residents.new_family",      "GET",  None,      LOGIN,    OK,              DENIED,      OK,            DENIED),
     ("residents.new_family",      "POST", None,      LOGIN,    DONE,            DENIED,      DONE,          DENIED),
@@ -105,6 +108,11 @@ MATRIX = [
     ("residents.edit_person",     "POST", "person",  LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
     ("residents.transfer_head",   "POST", "family",  LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
     ("residents.remove_member",   "POST", "newborn", LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    # the newborn has no portal account yet; the spouse has one, waiting for its first log-in
+    ("residents.new_account",     "GET",  "newborn", LOGIN,    EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
+    ("residents.new_account",     "POST", "newborn", LOGIN,    EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
+    ("residents.reset_account",   "POST", "person",  LOGIN,    EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
+    ("residents.lock_account",    "POST", "person",  LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
     ("accommodation.centres",     "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
     ("accommodation.centre",      "GET",  "centre",  LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
     ("accommodation.rooms",       "GET",  "centre",  LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
@@ -160,6 +168,31 @@ MATRIX = [
     ("courses.attendance",        "GET",  "session", LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
     ("courses.attendance",        "POST", "session", LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
     ("courses.alerts",            "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
+    # The residents' own pages: their family only (an activity of their centre is theirs to
+    # sign up for, whichever household's it is; the person signed up is their own spouse)
+    ("me.home",                   "GET",  None,      LOGIN,    DENIED,          DENIED,      DENIED,        OK),
+    ("me.timetable",              "GET",  None,      LOGIN,    DENIED,          DENIED,      DENIED,        OK),
+    ("me.timetable_print",        "GET",  None,      LOGIN,    DENIED,          DENIED,      DENIED,        OK),
+    ("me.download_ics",           "GET",  None,      LOGIN,    DENIED,          DENIED,      DENIED,        OK),
+    ("me.attendance",             "GET",  None,      LOGIN,    DENIED,          DENIED,      DENIED,        OK),
+    ("me.activities",             "GET",  None,      LOGIN,    DENIED,          DENIED,      DENIED,        OK),
+    ("me.sign_up",                "POST", "activity", LOGIN,   DENIED,          DENIED,      DENIED,        DONE_EVERYWHERE),
+    ("me.cancel",                 "POST", "enrolment", LOGIN,  DENIED,          DENIED,      DENIED,        DONE_IN_SCOPE),
+    ("me.calendar",               "GET",  None,      LOGIN,    DENIED,          DENIED,      DENIED,        OK),
+    ("me.new_feed",               "POST", None,      LOGIN,    DENIED,          DENIED,      DENIED,        DONE),
+    ("me.revoke_feed",            "POST", None,      LOGIN,    DENIED,          DENIED,      DENIED,        DONE),
+    # The subscribable timetable: the secret in the URL is the key, whoever holds it (a wrong,
+    # replaced or revoked one is 404: tests/me/test_feed.py)
+    ("feed.ics",                  "GET",  "feed",    EVERYWHERE, EVERYWHERE,    EVERYWHERE,  EVERYWHERE,    EVERYWHERE),
+    # The reports count over the scope's centres (a `centre=` outside it is 404: tests/reports)
+    ("reports.dashboard",         "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
+    ("reports.occupancy",         "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
+    ("reports.pipeline",          "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
+    ("reports.families",          "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
+    ("reports.services",          "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
+    ("reports.population",        "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
+    ("reports.people",            "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
+    ("reports.export",            "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
 ]
 # fmt: on
 
@@ -179,6 +212,7 @@ RECORD_PARAM = {
     "session": "session_id",  # a session of the centre's C8.9 course
     "activity": "activity_id",  # that course
     "enrolment": "enrolment_id",  # the head's place in it
+    "feed": "token",  # the spouse's timetable feed
 }
 
 # Which household is "foreign" for each role: the nearest one out of its scope. The
@@ -250,6 +284,24 @@ class Household:
     session: ActivitySession
     activity: Activity
     enrolment: Enrolment
+    spouse_account: User
+
+
+# The spouse's one-time code, hashed once for every household (hashing takes time).
+SPOUSE_CODE = "ABCDE-23456"
+_SPOUSE_CODE_HASH = None
+
+
+def _spouse_account(spouse: Person, serial: int) -> User:
+    global _SPOUSE_CODE_HASH
+    if _SPOUSE_CODE_HASH is None:
+        _SPOUSE_CODE_HASH = _hasher.hash(accounts.normalise_code(SPOUSE_CODE))
+    user = User(username=f"spouse{serial}", full_name=spouse.full_name, role=Role.RESIDENT,
+                person_id=spouse.id, locale="en", one_time_code_hash=_SPOUSE_CODE_HASH,
+                one_time_code_expires_at=datetime(2027, 1, 1, tzinfo=KZ),
+                calendar_token=f"feed-of-the-spouse-{serial}")  # fmt: skip
+    db.session.add(user)
+    return user
 
 
 def _household(centre: Centre, surname: str, serial: int) -> Household:
@@ -310,10 +362,11 @@ def _household(centre: Centre, surname: str, serial: int) -> Household:
     )  # fmt: skip
     enrolment = course_ops.enrol(course, head)
     session = course.sessions[0]
+    spouse_account = _spouse_account(spouse, serial)
     db.session.commit()
     return Household(
         centre, room, free_bed, fam, head, spouse, newborn, application, document, override,
-        caseworker, case, appointment, session, course, enrolment,
+        caseworker, case, appointment, session, course, enrolment, spouse_account,
     )  # fmt: skip
 
 
@@ -380,6 +433,7 @@ def _record_value(hh: Household, record: str) -> int:
         "session": hh.session.id,
         "activity": hh.activity.id,
         "enrolment": hh.enrolment.id,
+        "feed": hh.spouse_account.calendar_token,
     }[record]
 
 
@@ -399,6 +453,18 @@ def post_data(row: Row, world: World, hh: Household, user: User | None) -> dict:
         who = user or world.user("staff")
         return {"username": who.username, "password": factories.PASSWORD}
     if endpoint == "auth.logout":
+        return {}
+    if endpoint == "auth.activate":
+        pw = "the-spouse-chose-this"
+        return {"username": hh.spouse_account.username, "code": SPOUSE_CODE, "new": pw,
+                "repeat": pw}  # fmt: skip
+    if endpoint == "residents.new_account":
+        return {"username": f"newborn.{hh.newborn.id}"}
+    if endpoint in ("residents.reset_account", "residents.lock_account"):
+        return {}
+    if endpoint == "me.sign_up":
+        return {"person_id": world["a"].spouse.id}
+    if endpoint in ("me.cancel", "me.new_feed", "me.revoke_feed"):
         return {}
     if endpoint == "auth.change_password":
         pw = "another-long-password"
@@ -509,7 +575,7 @@ def post_data(row: Row, world: World, hh: Household, user: User | None) -> dict:
 WRITTEN = (
     Family, Person, Stay, Room, Bed, BedInService, AuditEntry, AccessLog,
     Application, ApplicationEvent, Document, Submission, OutboxMessage, CalendarOverride, Setting,
-    Case, Appointment, QuotaApplication, Activity, ActivitySession, Enrolment,
+    Case, Appointment, QuotaApplication, Activity, ActivitySession, Enrolment, User,
 )  # fmt: skip
 
 
@@ -544,7 +610,10 @@ def test_the_matrix_has_a_row_for_every_route(app):
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             # the language of the page (and of the switcher) is not a record
             # nor is the round number of a letter (its application is the record)
-            registered[(rule.endpoint, method)] = rule.arguments - {"lang", "code", "number"}
+            # nor are a report's name and the export format
+            registered[(rule.endpoint, method)] = rule.arguments - {
+                "lang", "code", "number", "name", "fmt"
+            }
     in_matrix = {(r.endpoint, r.method): r for r in ROWS}
 
     assert len(in_matrix) == len(ROWS), "a route has two rows in MATRIX"
@@ -567,6 +636,8 @@ def test_every_route_answers_each_role_as_the_scope_says(
     hh = world[OWN if scope != "foreign" else FOREIGN[role]]
 
     values = {"lang": "en", "code": "ru", "number": 1}
+    if row.endpoint == "reports.export":
+        values |= {"name": "people", "fmt": "csv"}  # the list of persons: personal data
     if row.record:
         values[RECORD_PARAM[row.record]] = _record_value(hh, row.record)
     url = app.url_map.bind("localhost").build(row.endpoint, values)
@@ -605,10 +676,10 @@ def test_every_route_answers_each_role_as_the_scope_says(
 def test_home_sends_each_role_to_its_own_start_page(world, login, client):
     a = world["a"]
     expected = {
-        "admin": "/en/centres",
-        "coordinator": "/en/centres",
+        "admin": "/en/reports/",
+        "coordinator": "/en/reports/",
         "staff": f"/en/centres/{a.centre.id}",
-        "resident": "/en/my-family",
+        "resident": "/en/me",
     }
     for role, path in expected.items():
         login(world.user(role))

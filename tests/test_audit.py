@@ -359,6 +359,18 @@ def test_opening_a_person_page_logs_who_opened_whose_file(f, spouse, staff, logi
     )
 
 
+def test_opening_a_family_page_logs_a_view_of_each_member(f, family, staff, login, client):
+    login(staff)
+
+    assert client.get(f"/en/families/{family.id}").status_code == 200
+
+    db.session.expire_all()
+    logs = list(db.session.scalars(select(AccessLog).order_by(AccessLog.person_id)))
+    assert [(x.user_id, x.person_id, x.view) for x in logs] == [
+        (staff.id, m.id, "family") for m in sorted(family.members, key=lambda m: m.id)
+    ]
+
+
 def test_the_person_page_shows_the_history_to_the_staff_side(
     f, family, spouse, staff, login, client
 ):

@@ -1,11 +1,16 @@
 """`flask demo-data` fills an empty database with a believable region and working logins."""
 
+import re
+
 from sqlalchemy import func, select
 
-from portal.accommodation.models import Centre, CentreKind, Stay
+from portal.accommodation.models import BedInService, Centre, CentreKind, Stay
+from portal.auth import accounts
 from portal.auth.models import Role, User
+from portal.clock import today
 from portal.extensions import db
 from portal.residents.models import Family, Person
+from portal.services.models import Enrolment, EnrolmentStatus
 
 
 def test_demo_data_fills_an_empty_database_once(app):
@@ -27,10 +32,30 @@ def test_demo_data_fills_an_empty_database_once(app):
     assert with_iin > 10 and without > 10
     assert db.session.scalar(select(func.count()).select_from(Stay)) > 40
     roles = db.session.scalars(select(User.role)).all()
-    assert roles.count(Role.RESIDENT) == 2 and roles.count(Role.STAFF) >= 3
+    assert roles.count(Role.RESIDENT) == 3 and roles.count(Role.STAFF) >= 3
+    # Two residents with the demo password, living in Aktau and learning Kazakh (C8.9); a third
+    # account waits for its first log-in with the one-time code printed here.
+    for username in ("resident1", "resident2"):
+        person = db.session.scalar(select(User).where(User.username == username)).person
+        assert any(s.end_on is None or s.end_on > today() for s in person.stays)
+        assert any(
+            e.activity.service.code == "C8.9" and e.status == EnrolmentStatus.ENROLLED
+            for e in db.session.scalars(select(Enrolment).where(Enrolment.person_id == person.id))
+        )
+    code = re.search(r"one-time code ([A-Z0-9-]+)", result.output).group(1)
+    pending = db.session.scalar(select(User).where(User.username == "resident3"))
+    assert pending.password_hash is None and accounts.redeem("resident3", code, "a-new-password1")
     again = runner.invoke(args=["demo-data", "--if-empty"])
     assert again.exit_code == 0 and "not loaded again" in again.output
     assert "resident1" in again.output
+
+
+def test_demo_capacity_changed_over_time(app):
+    """The occupancy report has something to show: a room closed for a month, one opened."""
+    app.test_cli_runner().invoke(args=["demo-data"])
+    periods = db.session.scalars(select(BedInService)).all()
+    assert any(p.end_on is not None for p in periods)
+    assert len({p.start_on for p in periods}) >= 3
 
 
 def test_demo_logins_work(app, client):

@@ -42,6 +42,21 @@ ROLE_LABELS = {
 
 
 class User(UserMixin, Timestamped, db.Model):
+    # Accounts are recorded like personal data (who created a resident's account, who reset
+    # it, who locked it); secrets and log-in bookkeeping are not.
+    __audited__ = True
+    __audit_ignore__ = frozenset(
+        {
+            "password_hash",
+            "session_token",
+            "last_login_at",
+            "one_time_code_hash",
+            "one_time_code_attempts",
+            "calendar_token",
+            "failed_logins",
+            "login_blocked_until",
+        }
+    )
     __table_args__ = (
         CheckConstraint(
             "(role = 'admin' AND region_id IS NULL AND centre_id IS NULL AND person_id IS NULL)"
@@ -57,7 +72,8 @@ class User(UserMixin, Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(200))
+    # None until a resident sets a password with their one-time code.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
     full_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
@@ -68,6 +84,19 @@ class User(UserMixin, Timestamped, db.Model):
     session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A one-time code handed over by staff: the resident sets (or resets) a password with it.
+    # Only its hash is kept; it expires, and a few wrong tries void it.
+    one_time_code_hash: Mapped[str | None] = mapped_column(String(200))
+    one_time_code_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    one_time_code_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Consecutive wrong passwords, and until when log-in is refused after too many of them
+    # (counted in the database, so the limit holds across every gunicorn worker and host).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    login_blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The secret part of the resident's subscribable timetable URL (.ics); None = no feed.
+    # Kept readable (not hashed) so the page can show the address again; replacing or
+    # clearing it revokes every calendar app that subscribed with the old one.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     region: Mapped[Region | None] = relationship()
     centre: Mapped[Centre | None] = relationship()
@@ -86,6 +115,8 @@ class User(UserMixin, Timestamped, db.Model):
         self.session_token = secrets.token_hex(16)
 
     def check_password(self, password: str) -> bool:
+        if not self.password_hash:
+            return False
         try:
             _hasher.verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
@@ -93,6 +124,10 @@ class User(UserMixin, Timestamped, db.Model):
         if _hasher.check_needs_rehash(self.password_hash):
             self.password_hash = _hasher.hash(password)
         return True
+
+    @property
+    def audit_person_id(self) -> int | None:
+        return self.person_id
 
     @property
     def can_edit(self) -> bool:

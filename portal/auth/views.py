@@ -5,11 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
-from portal.auth.forms import LoginForm, PasswordForm
+from portal.auth import accounts
+from portal.auth.forms import ActivateForm, LoginForm, PasswordForm
 from portal.auth.models import User
 from portal.db import utcnow
 from portal.extensions import db
@@ -38,12 +40,24 @@ def login():
         user = db.session.scalar(
             select(User).where(func.lower(User.username) == form.username.data.lower())
         )
-        if user is not None and user.active and user.check_password(form.password.data):
-            user.last_login_at = utcnow()
+        until = accounts.blocked_until(user) if user is not None else None
+        if until is not None:
+            form.password.errors.append(
+                _(
+                    "Too many wrong passwords for this login. Try again after %(time)s.",
+                    time=format_datetime(until, "short"),
+                )
+            )
+        elif user is not None and user.active and user.check_password(form.password.data):
+            accounts.record_login(user, ok=True)
             db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
-        form.password.errors.append(_("The login or the password is wrong."))
+        else:
+            if user is not None:
+                accounts.record_login(user, ok=False)
+                db.session.commit()
+            form.password.errors.append(_("The login or the password is wrong."))
     return render("auth/login.html", form=form, status=422 if form.errors else 200)
 
 
@@ -69,3 +83,28 @@ def change_password():
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("main.home"))
     return render("auth/password.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.route("/activate", methods=["GET", "POST"])
+def activate():
+    """First log-in of a resident (or after a reset): the one-time code from the centre and a
+    new password. A wrong code counts against the code's few tries, committed at once."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = ActivateForm()
+    if form.validate_on_submit():
+        user = accounts.redeem(form.username.data, form.code.data, form.new.data)
+        db.session.commit()  # the password, or the wrong try
+        if user is not None:
+            user.last_login_at = utcnow()
+            db.session.commit()
+            login_user(user)
+            flash(_("Your password is set. Welcome!"), "success")
+            return redirect(url_for("main.home"))
+        form.code.errors.append(
+            _(
+                "The login or the code is wrong, or the code has expired. After five wrong"
+                " tries the code stops working: ask the centre staff for a new one."
+            )
+        )
+    return render("auth/activate.html", form=form, status=422 if form.errors else 200)

@@ -17,6 +17,8 @@ from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Bed, Centre, Stay
 from portal.audit.models import AuditEntry
 from portal.audit.recorder import log_view
+from portal.auth import accounts
+from portal.auth.forms import AccountForm
 from portal.auth.models import Role
 from portal.clock import today
 from portal.extensions import db
@@ -134,9 +136,14 @@ def new_family():
 @login_required
 def family(family_id: int):
     family = access.get_or_404(Family, family_id, *_family_options())
-    return render(
+    resp = render(
         "residents/family.html", family=family, today=today(), transfer=_transfer_form(family)
     )
+    # The family page shows every member's file in brief: each member's view is logged.
+    for member in family.members:
+        log_view(member.id, "family")
+    db.session.commit()
+    return resp
 
 
 @bp.get("/my-family")
@@ -227,6 +234,7 @@ def person(person_id: int):
         messages=messages,
         findings=findings_about(person) if current_user.is_staff_side else [],
         service_record=person_record(person),
+        account=accounts.account_of(person) if current_user.is_staff_side else None,
         services_url=person_services_url(person) if current_user.is_staff_side else None,
         today=today(),
     )
@@ -304,3 +312,75 @@ def remove_member(person_id: int):
     db.session.commit()
     flash(_("The record has been removed."), "success")
     return hx_redirect(url_for("residents.family", family_id=family_id))
+
+
+# ---------------------------------------------------------------------------------------------
+# The resident's account on the portal
+# ---------------------------------------------------------------------------------------------
+
+
+def _code_slip(person: Person, user, code: str):
+    """The one-time code, shown once, on a page staff can print and hand over."""
+    return render(
+        "residents/account_code.html",
+        person=person,
+        account=user,
+        code=code,
+        activate_url=url_for("auth.activate", _external=True),
+    )
+
+
+@bp.route("/persons/<int:person_id>/account/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def new_account(person_id: int):
+    """Open the person's account: a login and a one-time code to hand over."""
+    person = access.get_or_404(Person, person_id)
+    if accounts.account_of(person) is not None:
+        flash(_("%(name)s already has an account.", name=person.full_name), "info")
+        return redirect(url_for("residents.person", person_id=person.id))
+    form = AccountForm()
+    if request.method == "GET":
+        form.username.data = accounts.suggest_username(person)
+    if form.validate_on_submit():
+        try:
+            user, code = accounts.create_resident_account(person, form.username.data)
+        except accounts.AccountError as e:
+            form.username.errors.append(str(e))
+        else:
+            db.session.commit()
+            return _code_slip(person, user, code)
+    return render(
+        "residents/account_new.html", form=form, person=person, status=422 if form.errors else 200
+    )
+
+
+def _account_or_404(person: Person):
+    user = accounts.account_of(person)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.post("/persons/<int:person_id>/account/reset")
+@roles_required(*EDITORS)
+def reset_account(person_id: int):
+    """A new one-time code: the old password and every session of the account end."""
+    person = access.get_or_404(Person, person_id)
+    user = _account_or_404(person)
+    code = accounts.reset(user)
+    db.session.commit()
+    return _code_slip(person, user, code)
+
+
+@bp.post("/persons/<int:person_id>/account/lock")
+@roles_required(*EDITORS)
+def lock_account(person_id: int):
+    """Lock or unlock the account (e.g. when the family has left the centre)."""
+    person = access.get_or_404(Person, person_id)
+    user = _account_or_404(person)
+    accounts.set_active(user, not user.active)
+    db.session.commit()
+    flash(
+        _("The account is unlocked.") if user.active else _("The account is locked."), "success"
+    )
+    return hx_redirect(url_for("residents.person", person_id=person.id))

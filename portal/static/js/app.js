@@ -22,6 +22,12 @@
     showMessage(meta && meta.content);
   });
 
+  // A "Print" button: <button type="button" data-print> (no inline script under the CSP).
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest("[data-print]");
+    if (button) window.print();
+  });
+
   // A failed form puts its error summary first; move focus there so screen readers hear it.
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.getElementById("error-summary");

@@ -1,0 +1,173 @@
+"""Residents' accounts: staff open one from the person's page and hand over a one-time code;
+the resident chooses a password with it. Staff can reset an account (a new code; the old
+password and every session stop working) but never read a password.
+
+The code is random (10 characters from an alphabet without look-alikes), kept only as an
+Argon2 hash, valid for ONE_TIME_CODE_DAYS, and void after MAX_ATTEMPTS wrong tries, so it
+cannot be guessed through the activation form.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from portal.auth.models import Role, User, _hasher
+from portal.db import utcnow
+from portal.extensions import db
+from portal.residents.models import Person
+
+ONE_TIME_CODE_DAYS = 7
+# Log-in: after FAILED_LOGINS_ALLOWED wrong passwords in a row the account refuses log-in for
+# LOGIN_BLOCK_MINUTES, doubling with each further wrong password (capped at a day).
+FAILED_LOGINS_ALLOWED = 5
+LOGIN_BLOCK_MINUTES = 15
+MAX_ATTEMPTS = 5
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+CODE_LENGTH = 10
+
+
+class AccountError(ValueError):
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def normalise_code(code: str) -> str:
+    return re.sub(r"[\s-]", "", code or "").upper()
+
+
+def _new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def account_of(person: Person) -> User | None:
+    return db.session.scalar(select(User).where(User.person_id == person.id))
+
+
+def suggest_username(person: Person) -> str:
+    """surname.given in Latin letters, made unique with a number if needed."""
+    latin = (person.name_latin or "").lower().split()
+    base = ".".join(re.sub(r"[^a-z0-9]", "", part) for part in latin[:2]) or f"resident{person.id}"
+    base = base.strip(".")[:56] or f"resident{person.id}"
+    taken = set(
+        db.session.scalars(
+            select(func.lower(User.username)).where(func.lower(User.username).like(f"{base}%"))
+        )
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}{n}" in taken:
+        n += 1
+    return f"{base}{n}"
+
+
+def issue_code(user: User) -> str:
+    """A new one-time code for `user`: the password, if any, and every session end here."""
+    code = _new_code()
+    user.one_time_code_hash = _hasher.hash(normalise_code(code))
+    user.one_time_code_expires_at = utcnow() + timedelta(days=ONE_TIME_CODE_DAYS)
+    user.one_time_code_attempts = 0
+    user.password_hash = None
+    user.session_token = secrets.token_hex(16)
+    return code
+
+
+def create_resident_account(person: Person, username: str) -> tuple[User, str]:
+    if account_of(person) is not None:
+        raise AccountError(_l("%(name)s already has an account.", name=person.full_name))
+    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+        raise AccountError(_l("This login is taken; choose another."), field="username")
+    user = User(
+        username=username,
+        full_name=person.full_name,
+        role=Role.RESIDENT,
+        person_id=person.id,
+        locale="kk",
+        password_hash=None,
+    )
+    db.session.add(user)
+    code = issue_code(user)
+    db.session.flush()
+    return user, code
+
+
+def reset(user: User) -> str:
+    if user.role != Role.RESIDENT:
+        raise AccountError(_l("Only residents' accounts are reset here."))
+    user.active = True
+    return issue_code(user)
+
+
+def set_active(user: User, active: bool) -> None:
+    user.active = active
+    if not active:
+        user.session_token = secrets.token_hex(16)  # a locked account is logged out everywhere
+
+
+def code_pending(user: User, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return bool(
+        user.one_time_code_hash
+        and user.one_time_code_expires_at
+        and aware(user.one_time_code_expires_at) > now
+        and user.one_time_code_attempts < MAX_ATTEMPTS
+    )
+
+
+def aware(moment: datetime) -> datetime:
+    # SQLite gives naive datetimes back; they are stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def redeem(username: str, code: str, password: str) -> User | None:
+    """Set the password of the account whose one-time code this is; None if the login, the
+    code or its validity is wrong (a wrong code counts as an attempt)."""
+    user = db.session.scalar(
+        select(User).where(func.lower(User.username) == (username or "").strip().lower())
+    )
+    if user is None or not user.active or not code_pending(user):
+        return None
+    try:
+        _hasher.verify(user.one_time_code_hash, normalise_code(code))
+    except (VerificationError, InvalidHashError):
+        user.one_time_code_attempts += 1
+        return None
+    user.set_password(password)
+    user.one_time_code_hash = None
+    user.one_time_code_expires_at = None
+    user.one_time_code_attempts = 0
+    return user
+
+
+def blocked_until(user: User, now: datetime | None = None) -> datetime | None:
+    """When log-in opens again for `user`, or None if it is open now."""
+    now = now or utcnow()
+    if user.login_blocked_until and aware(user.login_blocked_until) > now:
+        return aware(user.login_blocked_until)
+    return None
+
+
+def record_login(user: User, ok: bool) -> None:
+    """Count a wrong password (blocking log-in after too many) or clear the count."""
+    if ok:
+        user.failed_logins = 0
+        user.login_blocked_until = None
+        user.last_login_at = utcnow()
+        return
+    user.failed_logins = (user.failed_logins or 0) + 1
+    over = user.failed_logins - FAILED_LOGINS_ALLOWED
+    if over >= 0:
+        minutes = min(LOGIN_BLOCK_MINUTES * 2**over, 24 * 60)
+        user.login_blocked_until = utcnow() + timedelta(minutes=minutes)

@@ -1,0 +1,179 @@
+"""The ministry's figures: the persons living in the centres on a day, by country of previous
+residence, by age band and sex, and by sex per centre.
+
+"Living in a centre on a day" is `people.living_on`: a stay covering the day in a bed of the
+centre (the end day not included); the age band is `people.age_band` on that day. Both are the
+definitions of the persons list (`reports.people`) every count links to, so a figure and the
+length of its list agree. One grouped query feeds the three tables.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import distinct, func, select
+
+from portal import access
+from portal.access import roles_required
+from portal.clock import today
+from portal.extensions import db
+from portal.reports.base import READERS, Report, Scope, bp, menu_entry, page, report, scope
+from portal.reports.people import AgeBand, age_band, living_on
+from portal.reports.pipeline import ArgError, date_arg, failed_page, with_region
+from portal.reports.tables import Column, Kind, Row, Table
+from portal.residents.models import Person, Sex
+from portal.templating import country_name
+
+TITLE = _l("Ministry figures")
+SEXES = (Sex.FEMALE, Sex.MALE)  # the columns: women, men
+
+
+def _total_label() -> str:
+    return _("Total")
+
+
+def _people(on: date, **filters) -> str:
+    return url_for("reports.people", **with_region(living=on.isoformat(), **filters))
+
+
+def _living(sc: Scope, on: date) -> list[tuple[int, str, Sex, date, int]]:
+    """(centre, country, sex, birth date, persons) of everyone living in the scope's centres
+    on `on`. One query."""
+    lv = living_on(on, sc.centre_ids).subquery()
+    return [
+        (centre_id, country, Sex(sex), born, n)
+        for centre_id, country, sex, born, n in db.session.execute(
+            select(
+                lv.c.centre_id,
+                Person.previous_country,
+                Person.sex,
+                Person.birth_date,
+                func.count(distinct(Person.id)),
+            )
+            .select_from(lv)
+            .join(Person, Person.id == lv.c.person_id)
+            .where(access.visible(Person, current_user))
+            .group_by(lv.c.centre_id, Person.previous_country, Person.sex, Person.birth_date)
+        )
+    ]
+
+
+def _countries_table(sc: Scope, on: date, living) -> Table:
+    counts: dict[tuple[str, int], int] = {}
+    for centre_id, country, _sex, _born, n in living:
+        counts[(country, centre_id)] = counts.get((country, centre_id), 0) + n
+    countries = {country for country, _c in counts}
+    rows = []
+    for code in countries:
+        cells = [counts.get((code, c.id), 0) for c in sc.centres]
+        links = {i + 1: _people(on, centre=c.id, country=code) for i, c in enumerate(sc.centres)}
+        links[len(sc.centres) + 1] = _people(on, country=code)
+        rows.append(Row([country_name(code), *cells, sum(cells)], links))
+    rows.sort(key=lambda r: (-r.cells[-1], r.cells[0]))
+    totals = [sum(r.cells[i + 1] for r in rows) for i in range(len(sc.centres))]
+    links = {i + 1: _people(on, centre=c.id) for i, c in enumerate(sc.centres)}
+    links[len(sc.centres) + 1] = _people(on)
+    rows.append(Row([_total_label(), *totals, sum(totals)], links, total=True))
+    return Table(
+        "countries",
+        _("By country of previous residence"),
+        [
+            Column(_("Country"), Kind.TEXT),
+            *(Column(c.name) for c in sc.centres),
+            Column(_("Total")),
+        ],
+        rows,
+        note=_(
+            "Persons living in the centre on the day (a stay covering it), by the country they "
+            "lived in before coming to Kazakhstan; the most frequent first."
+        ),
+    )
+
+
+def _sex_columns(first: str) -> list[Column]:
+    return [Column(first, Kind.TEXT), Column(_("Women")), Column(_("Men")), Column(_("Total"))]
+
+
+def _ages_table(on: date, living) -> Table:
+    counts: dict[tuple[AgeBand, Sex], int] = {}
+    for _centre, _country, sex, born, n in living:
+        key = (age_band(born, sex, on), sex)
+        counts[key] = counts.get(key, 0) + n
+    rows = []
+    for band in AgeBand:
+        cells = [counts.get((band, s), 0) for s in SEXES]
+        links = {i + 1: _people(on, age=band.value, sex=s.value) for i, s in enumerate(SEXES)}
+        links[3] = _people(on, age=band.value)
+        rows.append(Row([band.label, *cells, sum(cells)], links))
+    totals = [sum(r.cells[i] for r in rows) for i in (1, 2)]
+    links = {i + 1: _people(on, sex=s.value) for i, s in enumerate(SEXES)}
+    links[3] = _people(on)
+    rows.append(Row([_total_label(), *totals, sum(totals)], links, total=True))
+    return Table(
+        "ages",
+        _("By age band and sex"),
+        _sex_columns(_("Age band")),
+        rows,
+        note=_(
+            "Age on the day: children under 18; pension age from 63 for men and 61 for women; "
+            "working age in between."
+        ),
+    )
+
+
+def _sexes_table(sc: Scope, on: date, living) -> Table:
+    counts: dict[tuple[int, Sex], int] = {}
+    for centre_id, _country, sex, _born, n in living:
+        counts[(centre_id, sex)] = counts.get((centre_id, sex), 0) + n
+    rows = []
+    for c in sc.centres:
+        cells = [counts.get((c.id, s), 0) for s in SEXES]
+        links = {i + 1: _people(on, centre=c.id, sex=s.value) for i, s in enumerate(SEXES)}
+        links[3] = _people(on, centre=c.id)
+        rows.append(Row([c.name, *cells, sum(cells)], links))
+    totals = [sum(r.cells[i] for r in rows) for i in (1, 2)]
+    links = {i + 1: _people(on, sex=s.value) for i, s in enumerate(SEXES)}
+    links[3] = _people(on)
+    rows.append(Row([_total_label(), *totals, sum(totals)], links, total=True))
+    return Table(
+        "sexes",
+        _("By sex per centre"),
+        _sex_columns(_("Centre")),
+        rows,
+        note=_("Persons living in each centre on the day."),
+    )
+
+
+@report("population")
+def build_population() -> Report:
+    on = date_arg("on", today())
+    sc = scope()
+    living = _living(sc, on)
+    tables = [
+        _countries_table(sc, on, living),
+        _ages_table(on, living),
+        _sexes_table(sc, on, living),
+    ]
+    title = _("%(title)s, %(date)s", title=TITLE, date=format_date(on, "long"))
+    return Report("population", title, tables, sc, {"on": on.isoformat(), "errors": {}})
+
+
+@bp.get("/population")
+@roles_required(*READERS)
+def population():
+    """The persons living in the user's centres on `?on=YYYY-MM-DD` (default: today)."""
+    try:
+        rep = build_population()
+    except ArgError as e:
+        return failed_page("population", str(TITLE), "reports/population.html", e, on=e.value)
+    return page(rep, "reports/population.html")
+
+
+menu_entry("reports.population", _l("Ministry figures"))
+
+__all__ = ["build_population"]
