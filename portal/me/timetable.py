@@ -25,7 +25,8 @@ from portal.auth.models import User
 from portal.clock import KZ, now, today, week_of
 from portal.extensions import db
 from portal.residents.models import Person
-from portal.services.calendar import APPOINTMENT_LABEL, local
+from portal.services import calendar
+from portal.services.calendar import Day, Week
 from portal.services.models import (
     Activity,
     ActivitySession,
@@ -55,11 +56,12 @@ class Attendee:
         return self.status == EnrolmentStatus.WAITLISTED
 
 
-@dataclass
-class Item:
-    """One session of a course or event, or one appointment, for the family."""
+@dataclass(frozen=True)
+class Item(calendar.Item):
+    """One session of a course or event, or one appointment, for the family: the centre
+    calendar's item (times in Kazakhstan, title, room, teacher or staff member) with the
+    family members it concerns."""
 
-    obj: ActivitySession | Appointment
     attendees: list[Attendee] = field(default_factory=list)
 
     @property
@@ -72,45 +74,13 @@ class Item:
         return self.obj.activity.kind.value if self.is_session else "appointment"
 
     @property
-    def kind_label(self) -> str:
-        return self.obj.activity.kind.label if self.is_session else str(APPOINTMENT_LABEL)
-
-    @property
-    def uid(self) -> str:
-        """Stable per session or appointment, for calendar apps."""
-        prefix = "session" if self.is_session else "appointment"
-        return f"{prefix}-{self.obj.id}@{UID_DOMAIN}"
-
-    @property
     def key(self) -> str:
         return ("session-" if self.is_session else "appointment-") + str(self.obj.id)
 
     @property
-    def starts_at(self) -> datetime:
-        return local(self.obj.starts_at)
-
-    @property
-    def ends_at(self) -> datetime:
-        return local(self.obj.ends_at)
-
-    @property
-    def day(self) -> date:
-        return self.starts_at.date()
-
-    @property
-    def title(self) -> str:
-        if self.is_session:
-            return self.obj.activity.title
-        return self.obj.case.service.name
-
-    @property
-    def room(self):
-        return self.obj.room
-
-    @property
-    def staff(self) -> User | None:
-        """The teacher of a session, the staff member of an appointment."""
-        return self.obj.teacher if self.is_session else self.obj.staff
+    def uid(self) -> str:
+        """Stable per session or appointment, for calendar apps."""
+        return f"{self.key}@{UID_DOMAIN}"
 
     @property
     def centre(self):
@@ -120,26 +90,6 @@ class Item:
     def waitlisted(self) -> bool:
         """Every family member concerned is only on the waiting list."""
         return bool(self.attendees) and all(a.waitlisted for a in self.attendees)
-
-
-@dataclass
-class Day:
-    day: date
-    items: list[Item] = field(default_factory=list)
-
-
-@dataclass
-class Week:
-    monday: date
-    days: list[Day]
-
-    @property
-    def sunday(self) -> date:
-        return self.monday + timedelta(days=6)
-
-    @property
-    def items(self) -> list[Item]:
-        return [i for d in self.days for i in d.items]
 
 
 def start_of(day: date) -> datetime:

@@ -324,20 +324,7 @@ def sign_up(activity_id: int):
         form.form_errors.extend(e.messages)
         return _activities_page(status=422, form=form, failed_id=activity.id)
     db.session.commit()
-    if enrolment.status == EnrolmentStatus.ENROLLED:
-        flash(
-            _("%(name)s is enrolled, seat %(seat)s.", name=person.full_name, seat=enrolment.seat),
-            "success",
-        )
-    else:
-        flash(
-            _(
-                "Every place is taken: %(name)s is on the waiting list, position %(position)s.",
-                name=person.full_name,
-                position=ops.waitlist_position(enrolment),
-            ),
-            "success",
-        )
+    flash(ops.placed_message(enrolment), "success")
     return _back()
 
 

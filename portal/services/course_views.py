@@ -295,24 +295,7 @@ def enrol(activity_id: int):
         except ops.ActivityError as e:
             return _show_page(activity, form, status=422, errors=e.messages)
         db.session.commit()
-        if enrolment.status == EnrolmentStatus.ENROLLED:
-            flash(
-                _(
-                    "%(name)s is enrolled, seat %(seat)s.",
-                    name=person.full_name,
-                    seat=enrolment.seat,
-                ),
-                "success",
-            )
-        else:
-            flash(
-                _(
-                    "Every place is taken: %(name)s is on the waiting list, position %(position)s.",
-                    name=person.full_name,
-                    position=ops.waitlist_position(enrolment),
-                ),
-                "success",
-            )
+        flash(ops.placed_message(enrolment), "success")
         return hx_redirect(url_for("courses.show", activity_id=activity.id))
     return _show_page(activity, form, status=422)
 

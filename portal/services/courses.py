@@ -41,6 +41,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import format_date, format_datetime, to_user_timezone
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -569,6 +570,19 @@ def waitlist_position(enrolment: Enrolment) -> int | None:
 # ---------------------------------------------------------------------------------------------
 # Moving a session (the calendar calls this)
 # ---------------------------------------------------------------------------------------------
+
+
+def placed_message(enrolment: Enrolment) -> str:
+    """What staff and residents are told after an enrolment: the seat, or the place on the
+    waiting list."""
+    name = enrolment.person.full_name
+    if enrolment.status == EnrolmentStatus.ENROLLED:
+        return _("%(name)s is enrolled, seat %(seat)s.", name=name, seat=enrolment.seat)
+    return _(
+        "Every place is taken: %(name)s is on the waiting list, position %(position)s.",
+        name=name,
+        position=waitlist_position(enrolment),
+    )
 
 
 def move_session(
