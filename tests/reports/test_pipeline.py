@@ -13,8 +13,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime
-from html.parser import HTMLParser
-from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import pytest
@@ -23,6 +21,8 @@ import time_machine
 from portal.applications.models import Application, State, Submission, SubmissionOutcome
 from portal.clock import KZ
 from portal.extensions import db
+from tests.reports.conftest import link_args, value
+from tests.reports.conftest import page_tables as read_page_tables
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=KZ)
 TODAY = NOW.date()
@@ -39,82 +39,19 @@ def _frozen_clock():
 # ---------------------------------------------------------------------------------------------
 
 
-class _Tables(HTMLParser):
-    """The report tables of a page: key → rows of (text, href) cells (tbody only)."""
-
-    def __init__(self):
-        super().__init__()
-        self.tables: dict[str, list[list[tuple[str, str | None]]]] = {}
-        self.headers: dict[str, list[str]] = {}
-        self._key = None
-        self._part = None
-        self._cell = None
-        self._href = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "section" and (a.get("id") or "").startswith("table-"):
-            self._key = a["id"].removeprefix("table-")
-            self.tables[self._key] = []
-            self.headers[self._key] = []
-        elif self._key is None:
-            return
-        elif tag in ("thead", "tbody"):
-            self._part = tag
-        elif tag == "tr" and self._part == "tbody":
-            self.tables[self._key].append([])
-        elif tag in ("td", "th") and self._part:
-            self._cell, self._href = [], None
-        elif tag == "a" and self._cell is not None:
-            self._href = a.get("href")
-
-    def handle_endtag(self, tag):
-        if self._key is None:
-            return
-        if tag in ("td", "th") and self._cell is not None:
-            text = " ".join("".join(self._cell).split())
-            if self._part == "thead":
-                self.headers[self._key].append(text)
-            else:
-                self.tables[self._key][-1].append((text, self._href))
-            self._cell = None
-        elif tag in ("thead", "tbody"):
-            self._part = None
-        elif tag == "section":
-            self._key = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
 def page_tables(html: bytes | str) -> dict[str, list[list[tuple[str, str | None]]]]:
-    parser = _Tables()
-    parser.feed(html.decode() if isinstance(html, bytes) else html)
-    # "Nothing to show." rows are not figures
+    """The page's tables (tests/reports/conftest.py), rows only, "Nothing to show." left out."""
     return {
-        k: [r for r in rows if len(r) > 1 or r and r[0][0] != "Nothing to show."]
-        for k, rows in parser.tables.items()
+        k: [r for r in t["rows"] if len(r) > 1 or r and r[0][0] != "Nothing to show."]
+        for k, t in read_page_tables(html).items()
     }
 
 
 def figures(html) -> dict[str, list[list]]:
     """The page's tables as values: numbers as floats (a percent as a fraction), "—" as None."""
     return {
-        k: [[_value(t) for t, _h in row] for row in rows] for k, rows in page_tables(html).items()
+        k: [[value(t) for t, _h in row] for row in rows] for k, rows in page_tables(html).items()
     }
-
-
-def _value(text: str):
-    if text in ("—", ""):
-        return None
-    plain = text.replace(",", "")
-    try:
-        if plain.endswith("%"):
-            return round(float(plain[:-1]) / 100, 6)
-        return float(plain)
-    except ValueError:
-        return text
 
 
 def csv_figures(body: bytes) -> tuple[list[str], list[list]]:
@@ -126,7 +63,7 @@ def csv_figures(body: bytes) -> tuple[list[str], list[list]]:
     for row in data:
         values = []
         for cell, is_percent in zip(row, percent, strict=True):
-            v = _value(cell)
+            v = value(cell)
             if is_percent and isinstance(v, float):
                 v = round(v / 100, 6)
             values.append(v)
@@ -166,10 +103,6 @@ def assert_exports_match_page(client, name: str, query: str = "") -> dict[str, l
     sheets = xlsx_figures(resp.data)
     assert [rows for _t, rows in sheets] == list(shown.values())
     return shown
-
-
-def link_args(href: str) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(urlsplit(href).query).items()}
 
 
 def row_of(table, label: str):
@@ -270,9 +203,7 @@ def test_coordinator_sees_their_region_figures_for_the_month(f, login):
     client = login(f.user("coordinator", region_code="KZ-47"))
     resp = client.get("/en/reports/pipeline?month=2026-11")
     assert resp.status_code == 200
-    parser = _Tables()
-    parser.feed(resp.data.decode())
-    assert parser.headers["stages"] == STAGE_COLUMNS
+    assert read_page_tables(resp.data)["stages"]["headers"] == STAGE_COLUMNS
     t = figures(resp.data)
     assert t["stages"] == [
         ["Aktau centre", 1, 1, 3, 0, 0, 0, 0, 1, 1, 2, 9],
