@@ -192,6 +192,8 @@ MATRIX = [
     ("reports.services",          "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
     ("reports.population",        "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
     ("reports.people",            "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
+    ("reports.deliveries",        "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
+    ("reports.outcomes",          "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
     ("reports.export",            "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
 ]
 # fmt: on
@@ -638,6 +640,8 @@ def test_every_route_answers_each_role_as_the_scope_says(
     values = {"lang": "en", "code": "ru", "number": 1}
     if row.endpoint == "reports.export":
         values |= {"name": "people", "fmt": "csv"}  # the list of persons: personal data
+    if row.endpoint == "reports.outcomes":
+        values |= {"outcome": "employed"}  # which outcome's persons: a required argument
     if row.record:
         values[RECORD_PARAM[row.record]] = _record_value(hh, row.record)
     url = app.url_map.bind("localhost").build(row.endpoint, values)
