@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, make_response, render_template, request
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +17,7 @@ from portal.auth.models import Role
 from portal.extensions import db
 from portal.htmx import render
 from portal.i18n import LANG_PREFIX
+from portal.reports.args import ArgError
 from portal.reports.tables import (
     CSV_TYPE,
     XLSX_TYPE,
@@ -174,4 +175,37 @@ def _report_helpers() -> dict:
     }
 
 
-__all__ = ["bp", "READERS", "Report", "Scope", "report", "scope", "page"]
+@bp.errorhandler(ArgError)
+def _bad_argument(e: ArgError):
+    """An export (or any report view that does not catch it) with a bad argument: 422."""
+    return make_response(render_template("errors/error.html", code=422, message=e.message), 422)
+
+
+def failed_page(name: str, title: str, template: str, error: ArgError, **context):
+    """The report's page with no figures and the refused argument next to its field (422)."""
+    rep = Report(name, title, [], scope(), {"errors": {error.field: error.message}, **context})
+    resp = page(rep, template)
+    resp.status_code = 422
+    return resp
+
+
+# What a list behind a number (families, deliveries, outcomes) needs when refused: no rows.
+LIST_REFUSED = {"description": "", "pagination": None, "month": ""}
+
+
+def show(name: str, title, template: str, build, *, kept: str | None = None, **refused):
+    """The page of the report `build()` makes; when an argument is refused, the same page with
+    no figures, the message next to the field and status 422. `kept` names the context key
+    that gets back what was typed; `refused` is the rest of the context the template needs."""
+    try:
+        rep = build()
+    except ArgError as e:
+        if kept:
+            refused[kept] = e.value
+        return failed_page(name, str(title), template, e, **refused)
+    return page(rep, template)
+
+
+def with_region(**args) -> dict:
+    """Drill-down arguments, keeping the administrator's region choice."""
+    return {**region_args(), **{k: v for k, v in args.items() if v is not None}}

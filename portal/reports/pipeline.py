@@ -5,18 +5,16 @@ certificate; and the scoped list of families behind every number (`reports.famil
 Every figure counts the families of the report's centres (`Family.centre_id`), each through
 its one status application. Four grouped queries, whatever the number of centres or families.
 
-The query-argument helpers at the top (`month_arg`, `date_arg`, `ArgError`) are shared by the
-services and population reports: a month or a date that does not parse is shown next to its
-field with status 422, the input kept; an export with such an argument answers 422.
+A month that does not parse is shown next to its field with status 422, the input kept
+(`portal/reports/args.py`, `base.show`).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from flask import abort, current_app, make_response, render_template, request, url_for
+from flask import abort, current_app, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,111 +27,22 @@ from portal.access import roles_required
 from portal.applications.models import Application, State, Submission
 from portal.clock import today
 from portal.extensions import db
+from portal.reports.args import ArgError, Month, month_arg
 from portal.reports.base import (
+    LIST_REFUSED,
     READERS,
     Report,
     Scope,
     bp,
     centre_in_scope,
     menu_entry,
-    page,
-    region_args,
     report,
     scope,
+    show,
+    with_region,
 )
 from portal.reports.tables import Column, Kind, Row, Table, average
 from portal.residents.models import Family
-
-# ---------------------------------------------------------------------------------------------
-# Query arguments: a month (YYYY-MM) or a day (YYYY-MM-DD), refused with a message
-# ---------------------------------------------------------------------------------------------
-
-
-class ArgError(ValueError):
-    """A query argument that does not parse: `field` names it, `message` says what to enter."""
-
-    def __init__(self, field: str, message: str, value: str = ""):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-        self.value = value
-
-
-@bp.errorhandler(ArgError)
-def _bad_argument(e: ArgError):
-    """An export (or any report view that does not catch it) with a bad argument: 422."""
-    return make_response(render_template("errors/error.html", code=422, message=e.message), 422)
-
-
-@dataclass(frozen=True)
-class Month:
-    first: date  # the first day of the month
-
-    @property
-    def end(self) -> date:
-        """The first day of the next month (exclusive)."""
-        return (self.first + timedelta(days=32)).replace(day=1)
-
-    @property
-    def key(self) -> str:
-        return self.first.strftime("%Y-%m")
-
-    @property
-    def label(self) -> str:
-        return format_date(self.first, "LLLL yyyy")
-
-    def holds(self, column):
-        return and_(column >= self.first, column < self.end)
-
-
-_MONTH = re.compile(r"\d{4}-\d{2}")
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def month_arg(name: str = "month", default: date | None = None) -> Month | None:
-    """`?<name>=YYYY-MM`; the month of `default` when absent (None if no default either)."""
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return Month(default.replace(day=1)) if default else None
-    try:
-        if not _MONTH.fullmatch(raw):
-            raise ValueError(raw)
-        first = date(int(raw[:4]), int(raw[5:7]), 1)
-        if first.year < 1900:
-            raise ValueError(raw)
-    except ValueError:
-        raise ArgError(name, _("Enter a month such as 2026-11."), raw) from None
-    return Month(first)
-
-
-def date_arg(name: str, default: date) -> date:
-    """`?<name>=YYYY-MM-DD`, `default` when absent."""
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        if not _DAY.fullmatch(raw):
-            raise ValueError(raw)
-        day = date.fromisoformat(raw)
-        if day.year < 1900:
-            raise ValueError(raw)
-    except ValueError:
-        raise ArgError(name, _("Enter a date such as 2026-11-25."), raw) from None
-    return day
-
-
-def failed_page(name: str, title: str, template: str, error: ArgError, **context):
-    """The report's page with no figures and the refused argument next to its field (422)."""
-    rep = Report(name, title, [], scope(), {"errors": {error.field: error.message}, **context})
-    resp = page(rep, template)
-    resp.status_code = 422
-    return resp
-
-
-def with_region(**args) -> dict:
-    """Drill-down arguments, keeping the administrator's region choice."""
-    return {**region_args(), **{k: v for k, v in args.items() if v is not None}}
-
 
 # ---------------------------------------------------------------------------------------------
 # Stages and their short names (the columns of the pipeline)
@@ -388,11 +297,7 @@ def build_pipeline() -> Report:
 @roles_required(*READERS)
 def pipeline():
     """The application pipeline of the user's centres for `?month=YYYY-MM` (default: now)."""
-    try:
-        rep = build_pipeline()
-    except ArgError as e:
-        return failed_page("pipeline", str(TITLE), "reports/pipeline.html", e, month=e.value)
-    return page(rep, "reports/pipeline.html")
+    return show("pipeline", TITLE, "reports/pipeline.html", build_pipeline, kept="month")
 
 
 menu_entry("reports.pipeline", _l("Applications"))
@@ -599,18 +504,13 @@ def build_families() -> Report:
 def families():
     """The families behind a number of the pipeline: `?centre=&stage=&decided=YYYY-MM&
     outcome=granted|refused&certified=YYYY-MM&r41=due|overdue`, scoped, a page at a time."""
-    try:
-        rep = _families_report(paginate=True)
-    except ArgError as e:
-        return failed_page(
-            "families",
-            str(FAMILIES_TITLE),
-            "reports/families.html",
-            e,
-            description="",
-            pagination=None,
-        )
-    return page(rep, "reports/families.html")
+    return show(
+        "families",
+        FAMILIES_TITLE,
+        "reports/families.html",
+        lambda: _families_report(paginate=True),
+        **LIST_REFUSED,
+    )
 
 
-__all__ = ["ArgError", "Month", "build_families", "build_pipeline", "date_arg", "month_arg"]
+__all__ = ["build_families", "build_pipeline"]

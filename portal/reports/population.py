@@ -22,9 +22,19 @@ from portal import access
 from portal.access import roles_required
 from portal.clock import today
 from portal.extensions import db
-from portal.reports.base import READERS, Report, Scope, bp, menu_entry, page, report, scope
+from portal.reports.args import date_arg
+from portal.reports.base import (
+    READERS,
+    Report,
+    Scope,
+    bp,
+    menu_entry,
+    report,
+    scope,
+    show,
+    with_region,
+)
 from portal.reports.people import AgeBand, age_band, living_on
-from portal.reports.pipeline import ArgError, date_arg, failed_page, with_region
 from portal.reports.tables import Column, Kind, Row, Table
 from portal.residents.models import Person, Sex
 from portal.templating import country_name
@@ -167,11 +177,7 @@ def build_population() -> Report:
 @roles_required(*READERS)
 def population():
     """The persons living in the user's centres on `?on=YYYY-MM-DD` (default: today)."""
-    try:
-        rep = build_population()
-    except ArgError as e:
-        return failed_page("population", str(TITLE), "reports/population.html", e, on=e.value)
-    return page(rep, "reports/population.html")
+    return show("population", TITLE, "reports/population.html", build_population, kept="on")
 
 
 menu_entry("reports.population", _l("Ministry figures"))

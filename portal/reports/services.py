@@ -43,18 +43,20 @@ from portal.access import roles_required
 from portal.accommodation.models import Centre
 from portal.clock import today
 from portal.extensions import db
+from portal.reports.args import ArgError, Month, month_arg
 from portal.reports.base import (
+    LIST_REFUSED,
     READERS,
     Report,
     Scope,
     bp,
     centre_in_scope,
     menu_entry,
-    page,
     report,
     scope,
+    show,
+    with_region,
 )
-from portal.reports.pipeline import ArgError, Month, failed_page, month_arg, with_region
 from portal.reports.tables import Column, Kind, Row, Table, ratio
 from portal.residents.models import Family, Person
 from portal.services.calendar import local
@@ -447,11 +449,7 @@ def build_services() -> Report:
 @roles_required(*READERS)
 def services():
     """The C8 services of the user's centres for `?month=YYYY-MM` (default: this month)."""
-    try:
-        rep = build_services()
-    except ArgError as e:
-        return failed_page("services", str(TITLE), "reports/services.html", e, month=e.value)
-    return page(rep, "reports/services.html")
+    return show("services", TITLE, "reports/services.html", build_services, kept="month")
 
 
 menu_entry("reports.services", _l("Services"))
@@ -656,17 +654,12 @@ def build_deliveries() -> Report:
 def deliveries():
     """The deliveries behind a number of the services report: `?month=YYYY-MM&service=C8.n&
     centre=<id>`, scoped, a page at a time."""
-    try:
-        rep = _deliveries_report(paginate=True)
-    except ArgError as e:
-        return _failed_list("deliveries", DELIVERIES_TITLE, e)
-    return page(rep, "reports/deliveries.html")
-
-
-def _failed_list(name: str, title, e: ArgError):
-    """The list's page with no rows and what was refused (422)."""
-    return failed_page(
-        name, str(title), f"reports/{name}.html", e, description="", pagination=None, month=""
+    return show(
+        "deliveries",
+        DELIVERIES_TITLE,
+        "reports/deliveries.html",
+        lambda: _deliveries_report(paginate=True),
+        **LIST_REFUSED,
     )
 
 
@@ -839,11 +832,13 @@ def outcomes():
     """The persons behind an outcome of the services report: `?month=YYYY-MM&
     outcome=employed|quota|citizenship&period=month|to_date&centre=<id>`, scoped, a page at a
     time."""
-    try:
-        rep = _outcomes_report(paginate=True)
-    except ArgError as e:
-        return _failed_list("outcomes", OUTCOME_PERSONS_TITLE, e)
-    return page(rep, "reports/outcomes.html")
+    return show(
+        "outcomes",
+        OUTCOME_PERSONS_TITLE,
+        "reports/outcomes.html",
+        lambda: _outcomes_report(paginate=True),
+        **LIST_REFUSED,
+    )
 
 
 __all__ = [
