@@ -16,7 +16,7 @@ from flask import Blueprint, abort, flash, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from portal import access
@@ -263,14 +263,7 @@ def _activities_page(status: int = 200, form: SignUpForm | None = None, failed_i
     ahead = aliased(Enrolment)
     before = (
         select(func.count())
-        .where(
-            ahead.activity_id == Enrolment.activity_id,
-            ahead.status == EnrolmentStatus.WAITLISTED,
-            or_(
-                ahead.created_at < Enrolment.created_at,
-                and_(ahead.created_at == Enrolment.created_at, ahead.id < Enrolment.id),
-            ),
-        )
+        .where(ops.waiting_ahead(ahead, Enrolment.activity_id, Enrolment.created_at, Enrolment.id))
         .correlate(Enrolment)
         .scalar_subquery()
     )

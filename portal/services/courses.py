@@ -548,6 +548,20 @@ def waiting_list(activity: Activity) -> list[Enrolment]:
     )
 
 
+def waiting_ahead(ahead, activity_id, created_at, enrolment_id):
+    """The criterion for `ahead` (Enrolment or an alias) standing before an enrolment on the
+    waiting list: first come, first served, the id breaking ties. The enrolment is given by
+    values (one enrolment) or columns (a correlated subquery over many)."""
+    return and_(
+        ahead.activity_id == activity_id,
+        ahead.status == EnrolmentStatus.WAITLISTED,
+        or_(
+            ahead.created_at < created_at,
+            and_(ahead.created_at == created_at, ahead.id < enrolment_id),
+        ),
+    )
+
+
 def waitlist_position(enrolment: Enrolment) -> int | None:
     """1 for the first on the waiting list; None when the enrolment is not waiting."""
     if enrolment.status != EnrolmentStatus.WAITLISTED:
@@ -555,14 +569,7 @@ def waitlist_position(enrolment: Enrolment) -> int | None:
     ahead = db.session.scalar(
         select(func.count())
         .select_from(Enrolment)
-        .where(
-            Enrolment.activity_id == enrolment.activity_id,
-            Enrolment.status == EnrolmentStatus.WAITLISTED,
-            or_(
-                Enrolment.created_at < enrolment.created_at,
-                and_(Enrolment.created_at == enrolment.created_at, Enrolment.id < enrolment.id),
-            ),
-        )
+        .where(waiting_ahead(Enrolment, enrolment.activity_id, enrolment.created_at, enrolment.id))
     )
     return ahead + 1
 
