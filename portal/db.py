@@ -26,6 +26,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(value: datetime | None) -> datetime | None:
+    """A stored instant as an aware UTC datetime: SQLite hands timestamps back naive (they were
+    stored in UTC), PostgreSQL aware."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class Timestamped:
     """Creation time stamped in Python, so that tests can move the clock."""
 

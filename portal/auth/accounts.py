@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.auth.models import Role, User, _hasher
-from portal.db import utcnow
+from portal.db import as_utc, utcnow
 from portal.extensions import db
 from portal.residents.models import Person
 
@@ -121,14 +121,9 @@ def code_pending(user: User, now: datetime | None = None) -> bool:
     return bool(
         user.one_time_code_hash
         and user.one_time_code_expires_at
-        and aware(user.one_time_code_expires_at) > now
+        and as_utc(user.one_time_code_expires_at) > now
         and user.one_time_code_attempts < MAX_ATTEMPTS
     )
-
-
-def aware(moment: datetime) -> datetime:
-    # SQLite gives naive datetimes back; they are stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def redeem(username: str, code: str, password: str) -> User | None:
@@ -154,8 +149,8 @@ def redeem(username: str, code: str, password: str) -> User | None:
 def blocked_until(user: User, now: datetime | None = None) -> datetime | None:
     """When log-in opens again for `user`, or None if it is open now."""
     now = now or utcnow()
-    if user.login_blocked_until and aware(user.login_blocked_until) > now:
-        return aware(user.login_blocked_until)
+    if user.login_blocked_until and as_utc(user.login_blocked_until) > now:
+        return as_utc(user.login_blocked_until)
     return None
 
 

@@ -28,7 +28,7 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -318,13 +318,6 @@ def backoff(attempts: int) -> float:
 
 
 # --- Small helpers ---------------------------------------------------------------------------
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """SQLite gives timestamps back naive (they were stored in UTC); make them aware."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 def _jsonable(value: Any) -> Any:

@@ -27,6 +27,7 @@ from sqlalchemy import and_, func, select
 from portal.accommodation.models import Room
 from portal.auth.models import Role, User
 from portal.clock import KZ, now, today
+from portal.db import as_utc as as_aware  # the name the case pages and tests use
 from portal.extensions import db
 from portal.residents.models import Person
 from portal.services import eligibility
@@ -222,11 +223,6 @@ def _utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=KZ)
     return value.astimezone(UTC)
-
-
-def as_aware(value: datetime) -> datetime:
-    """A stored time, aware (SQLite gives back the UTC time naive)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:

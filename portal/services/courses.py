@@ -51,7 +51,7 @@ from portal.accommodation.models import Centre, Room, Stay
 from portal.admin.models import DayKind
 from portal.auth.models import Role, User
 from portal.clock import KZ, now, today
-from portal.db import utcnow
+from portal.db import as_utc, utcnow
 from portal.extensions import db
 from portal.residents.models import Family, Person
 from portal.services import eligibility
@@ -95,13 +95,6 @@ class ActivityError(ValueError):
 # ---------------------------------------------------------------------------------------------
 # Small helpers: instants, weekdays, the services of a kind
 # ---------------------------------------------------------------------------------------------
-
-
-def as_utc(value: datetime) -> datetime:
-    """A stored instant as an aware UTC datetime (SQLite hands them back naive, in UTC)."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
 
 
 def aware_instant(value: datetime) -> datetime:

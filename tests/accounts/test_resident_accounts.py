@@ -13,6 +13,7 @@ from sqlalchemy import select
 from portal.audit.models import AuditEntry
 from portal.auth import accounts
 from portal.auth.models import Role, User
+from portal.db import as_utc
 from portal.extensions import db
 
 NEW_PASSWORD = "my-own-secret-2026"
@@ -139,7 +140,7 @@ def test_a_code_expires_and_wears_out(app, household, login, client):
     client.post("/en/logout")
     user = db.session.scalar(select(User).where(User.username == username))
     with time_machine.travel(
-        accounts.aware(user.one_time_code_expires_at) + timedelta(minutes=1), tick=False
+        as_utc(user.one_time_code_expires_at) + timedelta(minutes=1), tick=False
     ):
         assert _activate(client, username, code).status_code == 422
 

@@ -11,12 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from portal import iin as iin_rules
-from portal.db import utcnow
+from portal.db import as_utc, utcnow
 from portal.extensions import db
 from portal.integrations import outbox
 from portal.integrations.clients import HttpGateway
 from portal.integrations.models import MessageKind, MessageStatus, OutboxMessage
-from portal.integrations.outbox import as_utc
 from portal.residents.models import Person
 from tests.fixtures_integrations import run_worker_once
 
