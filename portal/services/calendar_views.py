@@ -226,48 +226,47 @@ def timetable_pdf(centre_id: int):
 @bp.post("/calendar/sessions/<int:session_id>/move")
 @roles_required(*EDITORS)
 def move_session(session_id: int):
-    session = _session_or_404(session_id)
-    centre = db.session.get(Centre, session.activity.centre_id)
-    form = MoveForm()
-    error = _form_error(form)
-    if error is None:
-        try:
-            cal.move_session(
-                session,
-                cal.at(form.on.data, form.starts.data),
-                cal.at(form.on.data, form.ends.data),
-                form.room.data or None,
-            )
-        except cal.ScheduleRefused as e:
-            db.session.rollback()
-            error = str(e)
-        else:
-            db.session.commit()
-            return _moved(centre, cal.Item(session))
-    return _refused(centre, cal.Item(_session_or_404(session_id)), error)
+    return _move(
+        lambda: _session_or_404(session_id),
+        lambda session: session.activity.centre_id,
+        lambda session, starts, ends, form: cal.move_session(
+            session, starts, ends, form.room.data or None
+        ),
+    )
 
 
 @bp.post("/calendar/appointments/<int:appointment_id>/move")
 @roles_required(*EDITORS)
 def move_appointment(appointment_id: int):
-    appointment = _appointment_or_404(appointment_id)
-    centre = db.session.get(Centre, appointment.case.centre_id)
+    return _move(
+        lambda: _appointment_or_404(appointment_id),
+        lambda appointment: appointment.case.centre_id,
+        lambda appointment, starts, ends, _form: cal.move_appointment(appointment, starts, ends),
+    )
+
+
+def _move(load, centre_id_of, move):
+    """Move a session or an appointment to the posted day and times: the moved item in place,
+    or the item as it was with the reason it cannot move (loaded again after the rollback)."""
+    obj = load()
+    centre = db.session.get(Centre, centre_id_of(obj))
     form = MoveForm()
     error = _form_error(form)
     if error is None:
         try:
-            cal.move_appointment(
-                appointment,
+            move(
+                obj,
                 cal.at(form.on.data, form.starts.data),
                 cal.at(form.on.data, form.ends.data),
+                form,
             )
         except cal.ScheduleRefused as e:
             db.session.rollback()
             error = str(e)
         else:
             db.session.commit()
-            return _moved(centre, cal.Item(appointment))
-    return _refused(centre, cal.Item(_appointment_or_404(appointment_id)), error)
+            return _moved(centre, cal.Item(obj))
+    return _refused(centre, cal.Item(load()), error)
 
 
 def _form_error(form: MoveForm) -> str | None:
