@@ -1,18 +1,31 @@
-"""Today's date in Kazakhstan (one zone, UTC+5, since 1 March 2024)."""
+"""The one source of time in the portal: Kazakhstan's date and time, and instants in UTC.
+
+Nothing else in `portal/` reads the machine's clock (tests/test_clock.py checks it), so a test
+moves every date and timestamp at once by pinning this module's source with time-machine, and
+a run under libfaketime moves them all the same way. Kazakhstan keeps one zone, UTC+5, since
+1 March 2024; `Asia/Almaty` carries that history.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 KZ = ZoneInfo("Asia/Almaty")
 
 
+def now_utc() -> datetime:
+    """This instant, aware, in UTC: what stored timestamps hold."""
+    return datetime.now(UTC)
+
+
 def now() -> datetime:
-    return datetime.now(KZ)
+    """This instant on Kazakhstan's wall clock (aware)."""
+    return now_utc().astimezone(KZ)
 
 
 def today() -> date:
+    """Today's date in Kazakhstan."""
     return now().date()
 
 

@@ -71,5 +71,8 @@ def load(instance_path: str) -> dict:
         or str(Path(instance_path) / "uploads"),
         # C8.4/C8.9: consecutive absences before the caseworker is alerted.
         "PORTAL_ABSENCE_ALERT_AFTER": int(os.environ.get("PORTAL_ABSENCE_ALERT_AFTER", "3")),
+        # Argon2id costs for passwords and one-time codes (OWASP minimum: 19 MiB, 2 passes).
+        "PORTAL_ARGON2_TIME_COST": int(os.environ.get("PORTAL_ARGON2_TIME_COST", "2")),
+        "PORTAL_ARGON2_MEMORY_KIB": int(os.environ.get("PORTAL_ARGON2_MEMORY_KIB", "19456")),
         "PORTAL_UPLOAD_MAX_BYTES": int(os.environ.get("PORTAL_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)),
     }

@@ -9,6 +9,8 @@ from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from portal.clock import now_utc
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -22,10 +24,6 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def as_utc(value: datetime | None) -> datetime | None:
     """A stored instant as an aware UTC datetime: SQLite hands timestamps back naive (they were
     stored in UTC), PostgreSQL aware."""
@@ -37,7 +35,7 @@ def as_utc(value: datetime | None) -> datetime | None:
 class Timestamped:
     """Creation time stamped in Python, so that tests can move the clock."""
 
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
 
 
 @event.listens_for(Engine, "connect")

@@ -1,8 +1,24 @@
-"""Fixtures: a fresh app and an empty database per test, factories, log-in, query counting.
+"""Fixtures: one app per session, a database reset per test, a pinned clock, factories, log-in,
+query counting.
 
 The schema comes from the migrations (upgraded once per session), never from create_all, so
-every test also exercises the migration chain. The database is SQLite in a temporary file
-unless PORTAL_TEST_DATABASE_URL names another (PostgreSQL in CI, see .ci/with-postgres).
+every run also exercises the migration chain. The database is SQLite in a temporary file unless
+PORTAL_TEST_DATABASE_URL names another (PostgreSQL in CI, see .ci/with-postgres); under
+pytest-xdist every worker gets a database of its own.
+
+Isolation. A test runs inside one outer transaction on one connection that every session of the
+test joins through savepoints (the test body's and each request's alike): a view's commit
+releases a savepoint, and the outer transaction is rolled back when the test ends. Tests that
+need separate committing connections (a live server or worker in another thread, two writers
+racing, the migration chain) are marked `commits` (the browser tests and the users of
+`live_server` and `background_worker` are marked automatically): they write for real, and the
+tables are emptied after them.
+
+Time. `@pytest.mark.clock("2026-11-25 09:00")` (Almaty wall clock; on a module as `pytestmark`)
+pins `portal.clock` for the test with time-machine, and `tick=True` lets it run on from there;
+the `clock` fixture is the traveller (`clock.shift(...)`, `clock.move_to(...)`). A test without
+the mark runs at the real date, and so must compute its dates from `portal.clock`: `make test`
+runs one pass with the whole process moved to a hard day by libfaketime to prove it.
 """
 
 from __future__ import annotations
@@ -11,14 +27,18 @@ import contextvars
 import os
 import threading
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event, text
+from sqlalchemy.orm import Session as OrmSession
 from werkzeug.serving import make_server
 
 from portal import create_app
+from portal.clock import KZ
 from portal.extensions import db
 from tests import factories
 
@@ -26,6 +46,56 @@ KEEP_TABLES = {"region", "service", "alembic_version"}
 
 # Fixtures for the state-systems simulator and the outbox worker.
 pytest_plugins = ["tests.fixtures_integrations"]
+
+# Fixtures that mean "another thread or process writes to the database".
+COMMITTING_FIXTURES = {"live_server", "background_worker"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "clock(instant, tick=False): pin portal.clock at this Almaty wall-clock instant "
+        "('YYYY-MM-DD HH:MM', a date, or an aware datetime)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "commits: needs separate committing connections; the tables are emptied afterwards",
+    )
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("browser") or fixtures & COMMITTING_FIXTURES:
+            item.add_marker(pytest.mark.commits)
+
+
+def pinned_instant(value) -> datetime:
+    """The instant a `clock` mark names: Almaty wall clock unless the value says otherwise."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=KZ)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, 9, 0, tzinfo=KZ)
+    return datetime.fromisoformat(value).replace(tzinfo=KZ)
+
+
+@contextmanager
+def pinned_clock(node):
+    """Pin the clock as `node`'s (a test's or a module's) `clock` mark says; else leave it."""
+    mark = node.get_closest_marker("clock")
+    if mark is None:
+        yield None
+        return
+    instant = pinned_instant(mark.args[0])
+    with time_machine.travel(instant, tick=mark.kwargs.get("tick", False)) as traveller:
+        yield traveller
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """The time-machine traveller of a test marked `clock`, or None (the real clock)."""
+    with pinned_clock(request.node) as traveller:
+        yield traveller
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -45,14 +115,28 @@ def _compiled_catalogs():
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory, worker_id) -> str:
+    """SQLite in this session's temporary folder, or a PostgreSQL database of this worker's own
+    beside the one PORTAL_TEST_DATABASE_URL names (created afresh)."""
     url = os.environ.get("PORTAL_TEST_DATABASE_URL")
-    if url:
+    if not url:
+        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "portal-test.db")
+    if worker_id == "master":
         return url
-    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "portal-test.db")
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker_id}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
-def _config(database_url: str, tmp_path) -> dict:
+def _config(database_url: str) -> dict:
     return {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -63,16 +147,18 @@ def _config(database_url: str, tmp_path) -> dict:
         # Messages raised by operations in a test body (outside any request) read in English;
         # pages still speak the language of their URL.
         "BABEL_DEFAULT_LOCALE": "en",
-        **({"PORTAL_UPLOAD_DIR": str(tmp_path / "uploads")} if tmp_path else {}),
+        # The cheapest costs argon2 takes: a log-in costs microseconds instead of ~50 ms.
+        "PORTAL_ARGON2_TIME_COST": 1,
+        "PORTAL_ARGON2_MEMORY_KIB": 8,
     }
 
 
 @pytest.fixture(scope="session")
-def _schema(database_url, tmp_path_factory):
+def _schema(database_url):
     """Bring an empty database to the newest migration, once per session."""
     from flask_migrate import upgrade
 
-    app = create_app(_config(database_url, None))
+    app = create_app(_config(database_url))
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
@@ -83,7 +169,7 @@ def _schema(database_url, tmp_path_factory):
     return database_url
 
 
-def _truncate() -> None:
+def truncate_tables() -> None:
     tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
@@ -112,16 +198,75 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
-@pytest.fixture
-def app(_schema, tmp_path):
-    app = create_app(_config(_schema, tmp_path))
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        yield app
-        db.session.rollback()
-        _truncate()
+class _JoinedSession(FlaskSession):
+    """A Flask-SQLAlchemy session that uses the connection it was given (Flask-SQLAlchemy's
+    own `get_bind` would take a fresh one from the engine)."""
+
+    def get_bind(self, *args, **kwargs):
+        return OrmSession.get_bind(self, *args, **kwargs)
+
+
+@contextmanager
+def rolled_back():
+    """Every session made inside joins one outer transaction through savepoints; all of it is
+    rolled back at the end. SQLite is driven with explicit BEGIN (pysqlite would otherwise let
+    the first SAVEPOINT start, and its RELEASE commit, the transaction)."""
+    connection = db.engine.connect()
+    sqlite = connection.dialect.name == "sqlite"
+    raw = connection.connection.dbapi_connection
+    if sqlite:
+        raw.isolation_level = None
+    outer = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+    real_session = db.session
+    db.session = db._make_scoped_session(
+        {"class_": _JoinedSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
+    )
+    try:
+        yield
+    finally:
         db.session.remove()
+        db.session = real_session
+        outer.rollback()
+        if sqlite:
+            raw.isolation_level = ""
+        connection.close()
+
+
+@pytest.fixture(scope="session")
+def _app(_schema, tmp_path_factory):
+    """The one application of the session (create_app costs ~0.15 s)."""
+    app = create_app(
+        {**_config(_schema), "PORTAL_UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads"))}
+    )
+    app.test_client_class = IsolatedClient
+    yield app
+    with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(_app, request):
+    """The session's app with a pushed application context; its settings are restored and its
+    database changes undone when the test ends. (Scans go to one folder for the session: they
+    are named by their content.)"""
+    saved = dict(_app.config)
+    committing = request.node.get_closest_marker("commits") is not None
+    try:
+        with _app.app_context():
+            if committing:
+                yield _app
+                db.session.rollback()
+                db.session.remove()
+                truncate_tables()
+                db.session.remove()
+            else:
+                with rolled_back():
+                    yield _app
+    finally:
+        _app.config.clear()
+        _app.config.update(saved)
 
 
 @pytest.fixture
@@ -150,6 +295,10 @@ def login(client):
     return _login
 
 
+# What the test isolation itself sends (see `rolled_back`); a page's count leaves them out.
+ISOLATION_STATEMENTS = ("SAVEPOINT ", "RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ")
+
+
 class QueryCounter:
     def __init__(self):
         self.statements: list[str] = []
@@ -168,7 +317,8 @@ def count_queries(app):
         counter = QueryCounter()
 
         def listener(conn, cursor, statement, *args):
-            counter.statements.append(statement)
+            if not statement.startswith(ISOLATION_STATEMENTS):
+                counter.statements.append(statement)
 
         event.listen(db.engine, "before_cursor_execute", listener)
         try:

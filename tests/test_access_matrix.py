@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from urllib.parse import urlsplit
 
@@ -34,7 +34,8 @@ from portal.applications.models import (
 )
 from portal.audit.models import AccessLog, AuditEntry
 from portal.auth import accounts
-from portal.auth.models import Role, User, _hasher
+from portal.auth.models import Role, User
+from portal.auth.passwords import hash_secret
 from portal.clock import KZ
 from portal.extensions import db
 from portal.integrations.models import OutboxMessage
@@ -54,6 +55,9 @@ from portal.services.models import (
 )
 from tests import factories
 from tests.applications import helpers as app_helpers
+from tests.conftest import pinned_clock, truncate_tables
+
+pytestmark = pytest.mark.clock("2026-11-25 09:00")
 
 # ---------------------------------------------------------------------------------------------
 # The expected answers
@@ -297,7 +301,7 @@ _SPOUSE_CODE_HASH = None
 def _spouse_account(spouse: Person, serial: int) -> User:
     global _SPOUSE_CODE_HASH
     if _SPOUSE_CODE_HASH is None:
-        _SPOUSE_CODE_HASH = _hasher.hash(accounts.normalise_code(SPOUSE_CODE))
+        _SPOUSE_CODE_HASH = hash_secret(accounts.normalise_code(SPOUSE_CODE))
     user = User(username=f"spouse{serial}", full_name=spouse.full_name, role=Role.RESIDENT,
                 person_id=spouse.id, locale="en", one_time_code_hash=_SPOUSE_CODE_HASH,
                 one_time_code_expires_at=datetime(2027, 1, 1, tzinfo=KZ),
@@ -384,22 +388,34 @@ class World:
         return {m.id for k in keys for m in self[k].family.members}
 
     def user(self, role: str) -> User:
-        """The one user of each role (made on first use: hashing passwords takes time)."""
-        if role not in self.users:
-            self.users[role] = {
-                "admin": lambda: factories.user("admin"),
-                "coordinator": lambda: factories.user("coordinator", region_code="KZ-47"),
-                "staff": lambda: factories.user("staff", centre=self["a"].centre),
-                "resident": lambda: factories.user("resident", person=self["a"].head),
-            }[role]()
         return self.users[role]
+
+    def ids(self) -> dict:
+        """What names each record: (model, id) per household field and per user."""
+        return {
+            "households": {
+                key: {f.name: (type(v), v.id) for f in fields(hh) if (v := getattr(hh, f.name))}
+                for key, hh in self.households.items()
+            },
+            "users": {role: u.id for role, u in self.users.items()},
+        }
+
+    @classmethod
+    def load(cls, ids: dict) -> World:
+        """The world built once for the module, loaded into this test's session."""
+        get = db.session.get
+        households = {
+            key: Household(**{name: get(model, pk) for name, (model, pk) in record.items()})
+            for key, record in ids["households"].items()
+        }
+        return cls(households, {role: get(User, pk) for role, pk in ids["users"].items()})
 
 
 def build_world() -> World:
     centre_a = factories.centre("KZ-47", name_en="Centre A Aktau")
     centre_b = factories.centre("KZ-47", name_en="Centre B Zhanaozen")
     centre_c = factories.centre("KZ-61", name_en="Centre C Shymkent")
-    return World(
+    world = World(
         {
             "a": _household(centre_a, "Әбілов", 1000),
             "a2": _household(centre_a, "Бекенов", 2000),
@@ -407,11 +423,31 @@ def build_world() -> World:
             "c": _household(centre_c, "Жақсылықов", 4000),
         }
     )
+    world.users = {
+        "admin": factories.user("admin"),
+        "coordinator": factories.user("coordinator", region_code="KZ-47"),
+        "staff": factories.user("staff", centre=world["a"].centre),
+        "resident": factories.user("resident", person=world["a"].head),
+    }
+    return world
+
+
+@pytest.fixture(scope="module")
+def _world_ids(_app, request):
+    """The world, built and committed once for the module (at the module's pinned clock);
+    every test works on it inside its own rolled-back transaction."""
+    with pinned_clock(request.node), _app.app_context():
+        ids = build_world().ids()
+        db.session.remove()
+    yield ids
+    with _app.app_context():
+        truncate_tables()
+        db.session.remove()
 
 
 @pytest.fixture
-def world(app) -> World:
-    return build_world()
+def world(app, _world_ids) -> World:
+    return World.load(_world_ids)
 
 
 # ---------------------------------------------------------------------------------------------

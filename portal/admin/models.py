@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import utcnow
+from portal.clock import now_utc
 from portal.enums import str_enum
 from portal.extensions import db
 
@@ -39,7 +39,7 @@ class CalendarOverride(db.Model):
     kind: Mapped[DayKind] = mapped_column(str_enum(DayKind, "day_kind"))
     note: Mapped[str] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
 
 
 class Setting(db.Model):
@@ -49,5 +49,5 @@ class Setting(db.Model):
     value: Mapped[str] = mapped_column(String(200))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        DateTime(timezone=True), default=now_utc, onupdate=now_utc
     )

@@ -22,7 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Timestamped, utcnow
+from portal.clock import now_utc
+from portal.db import Timestamped
 from portal.enums import str_enum
 from portal.extensions import db
 
@@ -244,7 +245,7 @@ class ApplicationEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     kind: Mapped[EventKind] = mapped_column(str_enum(EventKind, "event_kind"))
     action: Mapped[str] = mapped_column(String(40))
@@ -307,7 +308,7 @@ class PersonCheck(db.Model):
     status: Mapped[CheckStatus] = mapped_column(str_enum(CheckStatus, "check_status"))
     note: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        DateTime(timezone=True), default=now_utc, onupdate=now_utc
     )
 
     application: Mapped[Application] = relationship(back_populates="checks")
@@ -333,5 +334,5 @@ class DuplicateDecision(db.Model):
     other_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     decision: Mapped[SamePerson] = mapped_column(str_enum(SamePerson, "same_person"))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
     note: Mapped[str | None] = mapped_column(Text)

@@ -16,7 +16,7 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from portal.audit.models import AccessLog, AuditEntry
-from portal.db import utcnow
+from portal.clock import now_utc
 from portal.extensions import db
 
 
@@ -51,7 +51,7 @@ def _columns(obj):
 
 
 def _rows(session: Session) -> list[dict]:
-    now = utcnow()
+    now = now_utc()
     actor = current_actor_id()
     rows: list[dict] = []
 

@@ -13,12 +13,13 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from portal.auth.models import Role, User, _hasher
-from portal.db import as_utc, utcnow
+from portal.auth.models import Role, User
+from portal.auth.passwords import hash_secret, verify_secret
+from portal.clock import now_utc
+from portal.db import as_utc
 from portal.extensions import db
 from portal.residents.models import Person
 
@@ -76,8 +77,8 @@ def suggest_username(person: Person) -> str:
 def issue_code(user: User) -> str:
     """A new one-time code for `user`: the password, if any, and every session end here."""
     code = _new_code()
-    user.one_time_code_hash = _hasher.hash(normalise_code(code))
-    user.one_time_code_expires_at = utcnow() + timedelta(days=ONE_TIME_CODE_DAYS)
+    user.one_time_code_hash = hash_secret(normalise_code(code))
+    user.one_time_code_expires_at = now_utc() + timedelta(days=ONE_TIME_CODE_DAYS)
     user.one_time_code_attempts = 0
     user.password_hash = None
     user.session_token = secrets.token_hex(16)
@@ -117,7 +118,7 @@ def set_active(user: User, active: bool) -> None:
 
 
 def code_pending(user: User, now: datetime | None = None) -> bool:
-    now = now or utcnow()
+    now = now or now_utc()
     return bool(
         user.one_time_code_hash
         and user.one_time_code_expires_at
@@ -134,9 +135,7 @@ def redeem(username: str, code: str, password: str) -> User | None:
     )
     if user is None or not user.active or not code_pending(user):
         return None
-    try:
-        _hasher.verify(user.one_time_code_hash, normalise_code(code))
-    except (VerificationError, InvalidHashError):
+    if not verify_secret(user.one_time_code_hash, normalise_code(code)):
         user.one_time_code_attempts += 1
         return None
     user.set_password(password)
@@ -148,7 +147,7 @@ def redeem(username: str, code: str, password: str) -> User | None:
 
 def blocked_until(user: User, now: datetime | None = None) -> datetime | None:
     """When log-in opens again for `user`, or None if it is open now."""
-    now = now or utcnow()
+    now = now or now_utc()
     if user.login_blocked_until and as_utc(user.login_blocked_until) > now:
         return as_utc(user.login_blocked_until)
     return None
@@ -159,10 +158,10 @@ def record_login(user: User, ok: bool) -> None:
     if ok:
         user.failed_logins = 0
         user.login_blocked_until = None
-        user.last_login_at = utcnow()
+        user.last_login_at = now_utc()
         return
     user.failed_logins = (user.failed_logins or 0) + 1
     over = user.failed_logins - FAILED_LOGINS_ALLOWED
     if over >= 0:
         minutes = min(LOGIN_BLOCK_MINUTES * 2**over, 24 * 60)
-        user.login_blocked_until = utcnow() + timedelta(minutes=minutes)
+        user.login_blocked_until = now_utc() + timedelta(minutes=minutes)

@@ -6,20 +6,16 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accommodation.models import Centre, Region
+from portal.auth.passwords import hash_secret, needs_rehash, verify_secret
 from portal.db import Timestamped
 from portal.enums import str_enum
 from portal.extensions import db
-
-# OWASP minimum for Argon2id: 19 MiB, 2 iterations, 1 lane; small enough for 12 threads on 2 cores.
-_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 
 
 class Role(StrEnum):
@@ -111,18 +107,16 @@ class User(UserMixin, Timestamped, db.Model):
         return self.active
 
     def set_password(self, password: str) -> None:
-        self.password_hash = _hasher.hash(password)
+        self.password_hash = hash_secret(password)
         self.session_token = secrets.token_hex(16)
 
     def check_password(self, password: str) -> bool:
         if not self.password_hash:
             return False
-        try:
-            _hasher.verify(self.password_hash, password)
-        except (VerificationError, InvalidHashError):
+        if not verify_secret(self.password_hash, password):
             return False
-        if _hasher.check_needs_rehash(self.password_hash):
-            self.password_hash = _hasher.hash(password)
+        if needs_rehash(self.password_hash):
+            self.password_hash = hash_secret(password)
         return True
 
     @property

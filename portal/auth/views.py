@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from portal.auth import accounts
 from portal.auth.forms import ActivateForm, LoginForm, PasswordForm
 from portal.auth.models import User
-from portal.db import utcnow
+from portal.clock import now_utc
 from portal.extensions import db
 from portal.htmx import render
 from portal.i18n import LANG_PREFIX
@@ -96,7 +96,7 @@ def activate():
         user = accounts.redeem(form.username.data, form.code.data, form.new.data)
         db.session.commit()  # the password, or the wrong try
         if user is not None:
-            user.last_login_at = utcnow()
+            user.last_login_at = now_utc()
             db.session.commit()
             login_user(user)
             flash(_("Your password is set. Welcome!"), "success")

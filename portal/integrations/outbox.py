@@ -34,7 +34,7 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
-from portal.db import utcnow
+from portal.clock import now_utc
 from portal.extensions import db
 from portal.integrations.clients import Gateway, GatewayError, HttpGateway, setting
 from portal.integrations.models import MessageKind, MessageStatus, OutboxMessage
@@ -72,7 +72,7 @@ def enqueue(
         payload=_jsonable(payload),
         status=MessageStatus.PENDING,
         attempts=0,
-        next_attempt_at=utcnow(),
+        next_attempt_at=now_utc(),
         application_id=application_id,
         person_id=person_id,
     )
@@ -91,7 +91,7 @@ def retry(message: OutboxMessage) -> OutboxMessage:
     if message.status == MessageStatus.FAILED:
         message.status = MessageStatus.PENDING
         message.attempts = 0
-        message.next_attempt_at = utcnow()
+        message.next_attempt_at = now_utc()
         message.locked_by = None
         message.locked_until = None
         db.session.flush()
@@ -165,7 +165,7 @@ def _claim(worker_id: str, batch: int) -> list[Claim]:
     other's rows. SQLite: one conditional UPDATE per candidate, kept when it changed the row;
     SQLite serialises writers, so two workers never both win a row.
     """
-    now = utcnow()
+    now = now_utc()
     lease_until = now + timedelta(
         seconds=setting("PORTAL_OUTBOX_LEASE_SECONDS", DEFAULT_LEASE_SECONDS, float)
     )
@@ -242,7 +242,7 @@ def _apply(claim: Claim, worker_id: str, answer: dict) -> None:
             handler(message, answer)
         attempts = message.attempts
         message.status = MessageStatus.SENT
-        message.sent_at = utcnow()
+        message.sent_at = now_utc()
         message.response = answer
         message.last_error = None
         message.locked_by = None
@@ -282,7 +282,7 @@ def _record_failure(claim: Claim, worker_id: str, error: str) -> None:
             message.status = MessageStatus.FAILED
         else:
             delay = backoff(attempts)
-            message.next_attempt_at = utcnow() + timedelta(seconds=delay)
+            message.next_attempt_at = now_utc() + timedelta(seconds=delay)
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -24,7 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accommodation.models import Centre, Stay
-from portal.db import Timestamped, utcnow
+from portal.clock import now_utc
+from portal.db import Timestamped
 from portal.enums import str_enum
 from portal.extensions import db
 from portal.translit import search_key, to_latin
@@ -140,7 +141,7 @@ class Person(Timestamped, db.Model):
     languages: Mapped[str] = mapped_column(String(60), default="")
     iin: Mapped[str | None] = mapped_column(String(12), unique=True)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        DateTime(timezone=True), default=now_utc, onupdate=now_utc
     )
 
     family: Mapped[Family] = relationship(back_populates="members")

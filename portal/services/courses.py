@@ -50,8 +50,8 @@ from sqlalchemy.orm import selectinload
 from portal.accommodation.models import Centre, Room, Stay
 from portal.admin.models import DayKind
 from portal.auth.models import Role, User
-from portal.clock import KZ, now, today
-from portal.db import as_utc, utcnow
+from portal.clock import KZ, now, now_utc, today
+from portal.db import as_utc
 from portal.extensions import db
 from portal.residents.models import Family, Person
 from portal.services import eligibility
@@ -487,7 +487,7 @@ def cancel(enrolment: Enrolment) -> Enrolment | None:
     held_seat = enrolment.status == EnrolmentStatus.ENROLLED
     enrolment.status = EnrolmentStatus.CANCELLED
     enrolment.seat = None
-    enrolment.cancelled_at = utcnow()
+    enrolment.cancelled_at = now_utc()
     db.session.flush()  # the seat is free before anyone takes it (the unique seat holds)
     log.info("enrolment %s cancelled", enrolment.id)
     if not held_seat:
@@ -658,7 +658,7 @@ def record_attendance(
     if set(parsed) - enrolled - set(existing):
         raise ActivityError(_l("Attendance can be recorded only for enrolled persons."))
     rows = []
-    stamp = utcnow()
+    stamp = now_utc()
     for person_id, code in parsed.items():
         row = existing.get(person_id)
         if row is None:

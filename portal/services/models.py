@@ -28,7 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accommodation.models import Localized
-from portal.db import Timestamped, utcnow
+from portal.clock import now_utc
+from portal.db import Timestamped
 from portal.enums import str_enum
 from portal.extensions import db
 
@@ -212,7 +213,7 @@ class Attendance(db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     code: Mapped[AttendanceCode] = mapped_column(str_enum(AttendanceCode, "attendance_code"))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
 
     session: Mapped[ActivitySession] = relationship(back_populates="attendance")
     person = relationship("Person")

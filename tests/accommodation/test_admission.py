@@ -118,6 +118,7 @@ def test_the_database_refuses_one_person_in_two_beds_on_the_same_day(f):
     db.session.rollback()
 
 
+@pytest.mark.commits  # threads with connections of their own
 def test_two_staff_admitting_to_the_last_bed_at_the_same_moment_one_wins(f, app, monkeypatch):
     """Concurrent requests: both pass the free-bed check, then both write; only one stay lands."""
     centre = f.centre()

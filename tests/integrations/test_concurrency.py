@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from portal import iin as iin_rules
@@ -34,6 +35,7 @@ def _payload(kind: MessageKind, i: int) -> dict:
     return {**PERSON, "given_name": f"Нұрлан {i}"}
 
 
+@pytest.mark.commits  # threads with connections of their own
 def test_r7_r10_r18_three_workers_send_each_request_exactly_once(
     app, state_systems, outbox_handlers
 ):

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal import iin as iin_rules
-from portal.db import as_utc, utcnow
+from portal.clock import now_utc
+from portal.db import as_utc
 from portal.extensions import db
 from portal.integrations import outbox
 from portal.integrations.clients import HttpGateway
@@ -57,7 +58,7 @@ def applied(outbox_handlers):
 def wait_until_due(*messages: OutboxMessage) -> None:
     db.session.expire_all()
     latest = max(as_utc(m.next_attempt_at) for m in messages)
-    time.sleep(max(0.0, (latest - utcnow()).total_seconds()) + 0.01)
+    time.sleep(max(0.0, (latest - now_utc()).total_seconds()) + 0.01)
 
 
 def test_a_message_is_written_in_the_callers_transaction(app):
@@ -135,7 +136,7 @@ def test_the_outbox_survives_the_systems_being_down(app, run_worker, state_syste
     for m in messages:
         assert (m.status, m.attempts, m.locked_by) == (MessageStatus.PENDING, 1, None)
         assert "ConnectError" in m.last_error
-        assert as_utc(m.next_attempt_at) > utcnow()  # backing off
+        assert as_utc(m.next_attempt_at) > now_utc()  # backing off
     assert run_worker() == 0  # nothing is due during the backoff
 
     wait_until_due(*messages)
@@ -240,6 +241,7 @@ def test_a_repeated_key_returns_the_first_iin(app, state_systems):
     assert len(state_systems.persons()) == 1
 
 
+@pytest.mark.commits  # threads with connections of their own
 def test_messages_are_sent_with_no_transaction_open(app, state_systems, applied):
     """A slow state system never holds a database lock or connection in a transaction."""
     open_during_send = []

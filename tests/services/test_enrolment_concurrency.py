@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from datetime import time, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from portal.clock import today
@@ -17,6 +18,7 @@ from portal.services import courses as ops
 from portal.services.models import ActivityKind, Enrolment, EnrolmentStatus, Service
 
 
+@pytest.mark.commits  # threads with connections of their own
 def test_c8_9_two_concurrent_enrolments_for_the_last_seat_one_wins(f, app, monkeypatch):
     centre = f.centre()
     f.room(centre, beds=3)
