@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import contextvars
 import os
+import select
 import threading
+import time
 from contextlib import contextmanager
 from datetime import date, datetime
 
@@ -46,6 +48,16 @@ KEEP_TABLES = {"region", "service", "alembic_version"}
 
 # Fixtures for the state-systems simulator and the outbox worker.
 pytest_plugins = ["tests.fixtures_integrations"]
+
+if "FAKETIME" in os.environ:
+    # Under libfaketime (make test's faked-clock pass, FAKETIME_DONT_FAKE_MONOTONIC=1 so that
+    # thread waits keep working), Debian's libfaketime 0.9.10 rejects the absolute monotonic
+    # deadline of Python 3.11's time.sleep with EINVAL; select's relative time-out is passed
+    # through, so sleeps in this process go through it.
+    def _sleep(seconds: float) -> None:
+        select.select([], [], [], seconds)
+
+    time.sleep = _sleep
 
 # Fixtures that mean "another thread or process writes to the database".
 COMMITTING_FIXTURES = {"live_server", "background_worker"}
@@ -340,11 +352,17 @@ def live_server(app):
     thread.join(timeout=5)
 
 
+# libfaketime's variables: Chromium is kept out of the faked clock (it stalls under it); its
+# pages are given the portal's time through Playwright's clock instead (tests/browser/conftest).
+FAKETIME_VARIABLES = {"LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC"}
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Playwright drives Debian's Chromium; no browser is downloaded."""
     return {
         **browser_type_launch_args,
+        "env": {k: v for k, v in os.environ.items() if k not in FAKETIME_VARIABLES},
         "executable_path": os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium"),
         "args": [
             "--disable-gpu",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -11,11 +11,15 @@ from portal import iin as iin_rules
 from portal.accommodation import operations as acc
 from portal.accommodation.models import AdmissionReason, Centre, CentreKind, Region, RoomUse
 from portal.auth.models import Role, User
+from portal.clock import today
 from portal.extensions import db
 from portal.residents import operations as res
 from portal.residents.models import Family, Person, Relation
 
 PASSWORD = "correct-horse-battery"
+# Default dates count back from the clock, so that a test at the real date gets the same shape.
+REGISTERED_DAYS_AGO = 314
+ADMITTED_DAYS_AGO = 309
 _seq = itertools.count(1)
 
 
@@ -69,8 +73,10 @@ def person_data(**kw) -> dict:
     return data
 
 
-def family(c: Centre, members: int = 0, registered_on: date = date(2026, 1, 15), **head) -> Family:
-    """A family with its head and `members` more (a spouse, then children)."""
+def family(c: Centre, members: int = 0, registered_on: date | None = None, **head) -> Family:
+    """A family with its head and `members` more (a spouse, then children); registered 314
+    days before today (15 January 2026 at the suite's usual pin) unless told."""
+    registered_on = registered_on or today() - timedelta(days=REGISTERED_DAYS_AGO)
     fam = res.create_family(c, registered_on, None, person_data(**head))
     for i in range(members):
         if i == 0:
@@ -95,7 +101,10 @@ def family(c: Centre, members: int = 0, registered_on: date = date(2026, 1, 15),
     return fam
 
 
-def admit(fam: Family, start_on: date = date(2026, 1, 20)) -> list:
+def admit(fam: Family, start_on: date | None = None) -> list:
+    """Admit the whole family, 309 days before today (20 January 2026 at the usual pin) unless
+    told."""
+    start_on = start_on or today() - timedelta(days=ADMITTED_DAYS_AGO)
     beds = acc.free_beds(fam.centre_id, start_on)
     chosen = acc.suggest_beds(list(fam.members), beds)
     by_id = {b.id: b for b in beds}

@@ -19,6 +19,8 @@ from portal.extensions import db
 from portal.residents.models import Family, Person, Relation
 from tests import factories
 
+pytestmark = pytest.mark.clock("2026-11-25 09:00")
+
 ACTION_DAY = "2026-11-02"
 HISTORY_TABLE = re.compile(r'<table class="table history">.*?</table>', re.S)
 

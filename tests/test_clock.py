@@ -115,7 +115,9 @@ def test_the_pin_moves_model_timestamps_too(f):
 @pytest.mark.clock("2027-03-22 09:30", tick=True)
 def test_a_ticking_pin_starts_at_the_instant_and_runs_on(clock):
     first = portal_clock.now()
-    assert datetime(2027, 3, 22, 9, 30, tzinfo=KZ) <= first < datetime(2027, 3, 22, 9, 31, tzinfo=KZ)
+    assert (
+        datetime(2027, 3, 22, 9, 30, tzinfo=KZ) <= first < datetime(2027, 3, 22, 9, 31, tzinfo=KZ)
+    )
     clock.shift(timedelta(days=1))
     assert portal_clock.today() == date(2027, 3, 23)
 

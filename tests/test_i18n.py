@@ -7,10 +7,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 from portal.catalogs import LANGUAGES, problems
 from portal.extensions import db
+
+pytestmark = pytest.mark.clock("2026-11-25 09:00")
 
 ROOT = Path(__file__).parent.parent
 

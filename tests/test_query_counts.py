@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import time_machine
 
 from portal.extensions import db
 
 TODAY = date(2026, 1, 21)
+pytestmark = pytest.mark.clock(TODAY)
 
 
 def _grow(f, centre, families: int) -> None:
@@ -35,18 +35,17 @@ PAGES = [
 def test_page_query_count_does_not_grow_with_the_data(f, app, login, count_queries, url):
     centre = f.centre()
     counts = []
-    with time_machine.travel(TODAY, tick=False):
-        client = login(f.user("staff", centre=centre))
-        for families in (1, 12):
-            _grow(f, centre, families if not counts else families - 1)
-            fam = f.family(centre, members=3)
-            db.session.commit()
-            target = url.format(centre=centre.id, family=fam.id, person=fam.head.id)
-            client.get(target)  # warm caches (e.g. the session's user) the same way each time
-            with count_queries() as q:
-                resp = client.get(target)
-            assert resp.status_code == 200
-            counts.append(q.count)
+    client = login(f.user("staff", centre=centre))
+    for families in (1, 12):
+        _grow(f, centre, families if not counts else families - 1)
+        fam = f.family(centre, members=3)
+        db.session.commit()
+        target = url.format(centre=centre.id, family=fam.id, person=fam.head.id)
+        client.get(target)  # warm caches (e.g. the session's user) the same way each time
+        with count_queries() as q:
+            resp = client.get(target)
+        assert resp.status_code == 200
+        counts.append(q.count)
     assert counts[0] == counts[1], f"{url}: {counts}"
     assert counts[1] <= 16, f"{url}: {counts}"
 
@@ -57,22 +56,21 @@ def test_application_page_and_deadlines_do_not_grow_with_the_data(f, app, login,
 
     centre = f.centre()
     counts = {"page": [], "deadlines": []}
-    with time_machine.travel(TODAY, tick=False):
-        client = login(f.user("staff", centre=centre))
-        for members in (1, 6):
-            fam = f.family(centre, members=members)
-            application = ops.open_application(fam)
-            add_all_documents(application, TODAY)
-            ops.submit(application, TODAY)
-            db.session.commit()
-            for key, url in (
-                ("page", f"/en/families/{fam.id}/application"),
-                ("deadlines", "/en/applications/deadlines"),
-            ):
-                client.get(url)
-                with count_queries() as q:
-                    assert client.get(url).status_code == 200
-                counts[key].append(q.count)
+    client = login(f.user("staff", centre=centre))
+    for members in (1, 6):
+        fam = f.family(centre, members=members)
+        application = ops.open_application(fam)
+        add_all_documents(application, TODAY)
+        ops.submit(application, TODAY)
+        db.session.commit()
+        for key, url in (
+            ("page", f"/en/families/{fam.id}/application"),
+            ("deadlines", "/en/applications/deadlines"),
+        ):
+            client.get(url)
+            with count_queries() as q:
+                assert client.get(url).status_code == 200
+            counts[key].append(q.count)
     assert counts["page"][0] == counts["page"][1], counts
     assert counts["deadlines"][0] == counts["deadlines"][1], counts
 
@@ -89,30 +87,29 @@ def test_course_pages_do_not_grow_with_the_data(f, app, login, count_queries):
     centre = f.centre()
     c89 = db.session.scalar(select(Service).where(Service.code == "C8.9"))
     counts: dict[str, list[int]] = {}
-    with time_machine.travel(TODAY, tick=False):
-        client = login(f.user("staff", centre=centre))
-        for residents in (1, 8):
-            f.room(centre, beds=residents + 1)
-            activity = courses.create_activity(
-                centre, ActivityKind.COURSE, c89, "Қазақ тілі", "kk", "A1", None, None, 20,
-                date(2026, 1, 5), date(2026, 3, 27), [0, 2], time(10), time(12),
-            )  # fmt: skip
-            db.session.commit()
-            for _ in range(residents):
-                fam = f.family(centre)
-                f.admit(fam, date(2026, 1, 19))
-                courses.enrol(activity, fam.head)
-            db.session.commit()
-            session = activity.sessions[0]
-            for key, url in (
-                ("list", "/en/courses"),
-                ("show", f"/en/courses/{activity.id}"),
-                ("attendance", f"/en/sessions/{session.id}/attendance"),
-                ("cases", "/en/cases"),
-            ):
-                client.get(url)
-                with count_queries() as q:
-                    assert client.get(url).status_code == 200, url
-                counts.setdefault(key, []).append(q.count)
+    client = login(f.user("staff", centre=centre))
+    for residents in (1, 8):
+        f.room(centre, beds=residents + 1)
+        activity = courses.create_activity(
+            centre, ActivityKind.COURSE, c89, "Қазақ тілі", "kk", "A1", None, None, 20,
+            date(2026, 1, 5), date(2026, 3, 27), [0, 2], time(10), time(12),
+        )  # fmt: skip
+        db.session.commit()
+        for _ in range(residents):
+            fam = f.family(centre)
+            f.admit(fam, date(2026, 1, 19))
+            courses.enrol(activity, fam.head)
+        db.session.commit()
+        session = activity.sessions[0]
+        for key, url in (
+            ("list", "/en/courses"),
+            ("show", f"/en/courses/{activity.id}"),
+            ("attendance", f"/en/sessions/{session.id}/attendance"),
+            ("cases", "/en/cases"),
+        ):
+            client.get(url)
+            with count_queries() as q:
+                assert client.get(url).status_code == 200, url
+            counts.setdefault(key, []).append(q.count)
     for key, (small, large) in counts.items():
         assert small == large, (key, counts)

@@ -23,6 +23,8 @@ from portal.workdays import (
     working_days_between,
 )
 
+pytestmark = pytest.mark.clock("2026-11-25 09:00")
+
 
 def _override(day: date, kind: DayKind, note: str = "Decree No. 1") -> None:
     db.session.add(CalendarOverride(day=day, kind=kind, note=note))

@@ -13,6 +13,8 @@ from portal.accommodation import operations as ops
 from portal.accommodation.models import AdmissionReason, Bed, RoomUse, Stay
 from portal.extensions import db
 
+pytestmark = pytest.mark.clock("2026-11-25 09:00")
+
 JAN_20 = date(2026, 1, 20)
 
 

@@ -12,6 +12,8 @@ from portal.admin.models import CalendarOverride, DayKind, Setting
 from portal.extensions import db
 from portal.workdays import add_working_days
 
+pytestmark = pytest.mark.clock("2026-11-25 09:00")
+
 WEDNESDAY = date(2026, 11, 25)
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.applications.models import Application, Document
 from portal.extensions import db
 from tests.applications.helpers import PDF
+
+pytestmark = pytest.mark.clock("2026-11-25 09:00")
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

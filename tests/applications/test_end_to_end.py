@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from portal import iin as iin_rules
@@ -13,6 +14,8 @@ from portal.extensions import db
 from portal.integrations.models import MessageKind, MessageStatus, OutboxMessage
 from portal.residents.models import Person
 from tests.applications.helpers import add_all_documents
+
+pytestmark = pytest.mark.clock("2026-11-25 09:00", tick=True)
 
 
 def _version(client, family) -> str:

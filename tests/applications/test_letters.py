@@ -26,6 +26,8 @@ from portal.extensions import db
 from portal.residents import operations as res
 from portal.residents.models import Relation
 
+pytestmark = pytest.mark.clock("2026-11-25 09:00")
+
 HEAD_IIN_SERIAL, SPOUSE_IIN_SERIAL, CHILD_IIN_SERIAL = 1101, 1102, 1103
 REGION = {"kk": "Маңғыстау облысы", "ru": "Мангистауская область", "en": "Mangystau Region"}
 CENTRE = {

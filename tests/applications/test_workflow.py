@@ -23,6 +23,8 @@ from portal.integrations.models import MessageKind, OutboxMessage
 from portal.residents.models import Person
 from tests.applications.helpers import FakeStateSystems, add_all_documents, drain
 
+pytestmark = pytest.mark.clock("2026-11-25 09:00")
+
 THU_MARCH_19 = date(2026, 3, 19)
 
 

@@ -8,6 +8,7 @@ import pytest
 from flask_babel import force_locale, gettext, ngettext
 from playwright.sync_api import Page, expect
 
+from portal.clock import now_utc
 from tests.factories import PASSWORD
 
 TIMEOUT_MS = 10_000
@@ -15,6 +16,9 @@ TIMEOUT_MS = 10_000
 
 @pytest.fixture
 def page(page: Page) -> Page:
+    # The page's Date agrees with the portal's clock (which a faked-clock run moves, while
+    # Chromium itself runs on the machine's clock); timers keep running naturally.
+    page.clock.install(time=now_utc())
     page.set_default_timeout(TIMEOUT_MS)
     page.set_default_navigation_timeout(TIMEOUT_MS)
     expect.set_options(timeout=TIMEOUT_MS)

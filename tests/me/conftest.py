@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from portal.accommodation.models import Centre, Room
@@ -28,11 +27,6 @@ COURSE = "Қазақ тілі A1"
 EVENT = "Домбыра кеші"
 FAR_COURSE = "Орыс тілі B1"
 
-
-@pytest.fixture(autouse=True)
-def _frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def service(code: str) -> Service:

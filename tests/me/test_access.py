@@ -14,7 +14,9 @@ from portal.integrations.models import MessageKind
 from portal.services import courses as ops
 from portal.services.models import ActivitySession
 from tests.applications.helpers import add_all_documents
-from tests.me.conftest import TODAY, activity, appointment
+from tests.me.conftest import NOW, TODAY, activity, appointment
+
+pytestmark = pytest.mark.clock(NOW)
 
 PAGES = [
     "/en/me",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
+import pytest
 from sqlalchemy import select
 
 from portal.accommodation import operations as acc
@@ -13,7 +14,9 @@ from portal.accommodation.models import DischargeReason
 from portal.extensions import db
 from portal.services import courses as ops
 from portal.services.models import ActivityKind, Enrolment, EnrolmentStatus
-from tests.me.conftest import COURSE, EVENT, FAR_COURSE, activity
+from tests.me.conftest import COURSE, EVENT, FAR_COURSE, NOW, activity
+
+pytestmark = pytest.mark.clock(NOW)
 
 
 def _text(html: str) -> str:

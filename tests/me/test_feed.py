@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 import icalendar
+import pytest
 from flask_babel import force_locale, gettext
 
 from portal.extensions import db
 from portal.services import courses as ops
-from tests.me.conftest import COURSE, EVENT, appointment
+from tests.me.conftest import COURSE, EVENT, NOW, appointment
+
+pytestmark = pytest.mark.clock(NOW)
 
 
 def _calendar(resp) -> icalendar.Calendar:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from flask_babel import format_date
 
 from portal.applications import operations as apps
@@ -14,7 +15,9 @@ from portal.extensions import db
 from portal.integrations import outbox
 from portal.integrations.models import MessageKind
 from tests.applications.helpers import FakeStateSystems, add_all_documents, drain, scan
-from tests.me.conftest import COURSE, TODAY
+from tests.me.conftest import COURSE, NOW, TODAY
+
+pytestmark = pytest.mark.clock(NOW)
 
 
 def _text(resp) -> str:

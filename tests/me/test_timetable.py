@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
+import pytest
 from flask_babel import format_date
 from sqlalchemy import select
 
@@ -13,7 +14,9 @@ from portal.extensions import db
 from portal.me import timetable
 from portal.services import courses as ops
 from portal.services.models import ActivitySession, AttendanceCode
-from tests.me.conftest import COURSE, EVENT, activity, appointment
+from tests.me.conftest import COURSE, EVENT, NOW, activity, appointment
+
+pytestmark = pytest.mark.clock(NOW)
 
 
 def _text(html: str) -> str:

@@ -28,7 +28,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import pytest
-import time_machine
 
 from portal.accommodation import operations as acc
 from portal.accommodation.models import (
@@ -39,7 +38,6 @@ from portal.accommodation.models import (
     DischargeReason,
     RoomUse,
 )
-from portal.clock import KZ
 from portal.extensions import db
 from portal.residents.models import Family, Person
 
@@ -48,10 +46,10 @@ MONDAY = date(2026, 11, 23)
 
 
 @pytest.fixture
-def frozen_today():
-    """The portal's `today()` is TODAY for the whole test."""
-    with time_machine.travel(datetime(2026, 11, 25, 12, 0, tzinfo=KZ), tick=False):
-        yield TODAY
+def frozen_today(clock):
+    """TODAY, the day the module's clock mark pins (`pytest.mark.clock("2026-11-25 12:00")`)."""
+    assert clock is not None, "pin the module's clock to use frozen_today"
+    return TODAY
 
 
 def move(person: Person, bed: Bed, on: date) -> None:

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from tests.reports.conftest import csv_rows, page_values, xlsx_sheets, xlsx_values
+
+pytestmark = pytest.mark.clock("2026-11-25 12:00")
 
 
 def _csv_values(rows: list[list[str]]) -> list[list]:

@@ -35,6 +35,8 @@ from tests.reports.conftest import (
     xlsx_values,
 )
 
+pytestmark = pytest.mark.clock("2026-11-25 12:00")
+
 START, END = date(2026, 11, 1), date(2026, 11, 30)
 PERIOD = "start=2026-11-01&end=2026-11-30"
 

@@ -11,6 +11,8 @@ from portal.reports.people import AgeBand, age_band, born_by
 from portal.residents.models import Sex
 from tests.reports.conftest import csv_rows, page_tables, xlsx_sheets
 
+pytestmark = pytest.mark.clock("2026-11-25 09:00")
+
 
 def _names(client, url: str) -> list[str]:
     resp = client.get(url)

@@ -16,7 +16,6 @@ from datetime import date, datetime
 
 import openpyxl
 import pytest
-import time_machine
 
 from portal.applications.models import Application, State, Submission, SubmissionOutcome
 from portal.clock import KZ
@@ -25,13 +24,9 @@ from tests.reports.conftest import link_args, value
 from tests.reports.conftest import page_tables as read_page_tables
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=KZ)
+pytestmark = pytest.mark.clock(NOW)
 TODAY = NOW.date()
 
-
-@pytest.fixture(autouse=True)
-def _frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 import pytest
-import time_machine
 
 from portal.accommodation import operations as acc
 from portal.accommodation.models import DischargeReason
@@ -29,14 +28,10 @@ from tests.reports.test_pipeline import (
 )
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=KZ)
+pytestmark = pytest.mark.clock(NOW)
 TODAY = NOW.date()
 D = date
 
-
-@pytest.fixture(autouse=True)
-def _frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 JANUARY = D(2026, 1, 20)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-import time_machine
 
 from portal.extensions import db
 from portal.residents.models import Person
@@ -21,11 +20,8 @@ from tests.reports.conftest import csv_rows, link_args
 from tests.reports.test_pipeline import page_tables
 from tests.reports.test_services import NOW, D, P, X, _grow, activity, case, held, quota, world
 
+pytestmark = pytest.mark.clock(NOW)
 
-@pytest.fixture(autouse=True)
-def _frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def _list_rows(client, href: str, key: str) -> list[list[tuple[str, str | None]]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from portal.clock import KZ
@@ -37,14 +36,10 @@ from tests.reports.test_pipeline import (
 )
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=KZ)
+pytestmark = pytest.mark.clock(NOW)
 P, L, E, X = (AttendanceCode.PRESENT, AttendanceCode.LATE, AttendanceCode.EXCUSED,
               AttendanceCode.ABSENT)  # fmt: skip
 
-
-@pytest.fixture(autouse=True)
-def _frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def service(code: str) -> Service:

@@ -12,6 +12,8 @@ from portal.extensions import db
 from portal.reports.people import max_stay_days
 from tests.reports.conftest import build_world, link_args, page_tables, page_values
 
+pytestmark = pytest.mark.clock("2026-11-25 12:00")
+
 BEDS = [
     ["Adaptation A1", 6, 5, 1, 0.833, 3, 5],
     ["Temporary A2", 3, 2, 1, 0.667, 1, 2],

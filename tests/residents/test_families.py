@@ -13,6 +13,8 @@ from portal.extensions import db
 from portal.residents import operations as ops
 from portal.residents.models import Family, Person, Relation
 
+pytestmark = pytest.mark.clock("2026-11-25 09:00")
+
 
 def _form(**kw) -> dict:
     data = {

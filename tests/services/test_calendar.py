@@ -25,6 +25,8 @@ from portal.services.models import (
     Service,
 )
 
+pytestmark = pytest.mark.clock("2026-11-25 09:00")
+
 MONDAY = date(2026, 11, 23)
 WEDNESDAY = MONDAY + timedelta(days=2)
 HTMX = {"HX-Request": "true"}

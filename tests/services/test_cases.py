@@ -28,6 +28,8 @@ from portal.services.models import (
 from portal.workdays import add_working_days
 from tests import factories
 
+pytestmark = pytest.mark.clock("2026-11-25 09:00")
+
 # ---------------------------------------------------------------------------------------------
 # The world: one centre with a family living in it (the head has an IIN and the kandas status
 # granted, so every case service is open to him), two staff members and two rooms; a second

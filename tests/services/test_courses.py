@@ -11,7 +11,6 @@ from datetime import date, datetime, time
 
 import holidays
 import pytest
-import time_machine
 from sqlalchemy import func, select
 
 from portal.accommodation import operations as acc
@@ -34,15 +33,11 @@ from portal.services.models import (
 )
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=KZ)
+pytestmark = pytest.mark.clock(NOW)
 DECEMBER = (date(2026, 12, 1), date(2026, 12, 31))
 NOVEMBER = (date(2026, 11, 2), date(2026, 12, 18))  # started before NOW, ends after it
 TEN, NOON, ONE = time(10, 0), time(12, 0), time(13, 0)
 
-
-@pytest.fixture(autouse=True)
-def _frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def service(code: str) -> Service:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from babel.dates import format_date
 from sqlalchemy import func, select
 
@@ -18,6 +19,8 @@ from portal.integrations import outbox
 from portal.integrations.models import MessageKind
 from portal.services import eligibility
 from portal.services.models import Case, Service
+
+pytestmark = pytest.mark.clock("2026-11-25 09:00")
 
 NO_STAY = "Not living in the centre: services go to its residents."
 NO_IIN = "Needs an IIN, which the person does not have yet."

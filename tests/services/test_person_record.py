@@ -28,6 +28,8 @@ from portal.services.models import (
 )
 from portal.services.record import person_record
 
+pytestmark = pytest.mark.clock("2026-11-25 09:00")
+
 START = date(2026, 10, 5)  # a Monday, weeks before today
 
 

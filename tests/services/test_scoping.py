@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from portal import access
 from portal.extensions import db
 from portal.services import cases
 from portal.services.models import Appointment, Case, Service
+
+pytestmark = pytest.mark.clock("2026-11-25 09:00")
 
 
 def _case(f, centre, family):
