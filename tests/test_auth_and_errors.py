@@ -27,9 +27,11 @@ def test_login_follows_only_local_next_urls(f, client):
 
 def test_pages_need_log_in_and_htmx_requests_are_told_where_to_go(client):
     resp = client.get("/en/residents")
-    assert resp.status_code == 302 and resp.headers["Location"].startswith("/en/login?next=")
+    assert resp.status_code == 302
+    assert resp.headers["Location"].startswith("/en/login?next=")
     hx = client.get("/en/residents", headers={"HX-Request": "true"})
-    assert hx.status_code == 401 and hx.headers["HX-Redirect"].startswith("/en/login")
+    assert hx.status_code == 401
+    assert hx.headers["HX-Redirect"].startswith("/en/login")
 
 
 def test_password_change_ends_other_sessions(f, app, login):
@@ -71,7 +73,8 @@ def test_posts_without_a_csrf_token_are_refused(f, app, login):
     assert resp.status_code == 400
     assert "Your session has expired or the form is out of date." in resp.text
     hx = client.post(f"/en/centres/{centre.id}/rooms", headers={"HX-Request": "true"})
-    assert hx.status_code == 400 and hx.headers["HX-Retarget"] == "#messages"
+    assert hx.status_code == 400
+    assert hx.headers["HX-Retarget"] == "#messages"
 
 
 def test_security_headers_and_no_caching_of_personal_pages(client):
@@ -85,7 +88,8 @@ def test_security_headers_and_no_caching_of_personal_pages(client):
 def test_404_page_is_translated(client):
     assert "This page does not exist" in client.get("/en/nowhere").text
     ru = client.get("/ru/nowhere")
-    assert ru.status_code == 404 and '<html lang="ru">' in ru.text
+    assert ru.status_code == 404
+    assert '<html lang="ru">' in ru.text
     assert "This page does not exist" not in ru.text
 
 
@@ -94,7 +98,8 @@ def test_htmx_errors_are_placed_in_the_message_area(f, login):
     resp = client.get("/en/families/999999", headers={"HX-Request": "true"})
     assert resp.status_code == 404
     assert resp.headers["HX-Retarget"] == "#messages"
-    assert 'role="alert"' in resp.text and "<html" not in resp.text
+    assert 'role="alert"' in resp.text
+    assert "<html" not in resp.text
 
 
 def test_server_errors_are_translated_and_logged(f, app, login, monkeypatch):

@@ -17,11 +17,13 @@ def test_demo_data_fills_an_empty_database_once(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo-data", "--if-empty"])
     assert result.exit_code == 0, result.output
-    assert "demo-kandas-2026" in result.output and "staff.aktau" in result.output
+    assert "demo-kandas-2026" in result.output
+    assert "staff.aktau" in result.output
     centres = db.session.scalars(
         select(Centre).join(Centre.region).where(Centre.region.has(code="KZ-47"))
     ).all()
-    assert len(centres) == 3 and {c.kind for c in centres} == set(CentreKind)
+    assert len(centres) == 3
+    assert {c.kind for c in centres} == set(CentreKind)
     assert db.session.scalar(select(func.count()).select_from(Family)) >= 40
     with_iin = db.session.scalar(
         select(func.count()).select_from(Person).where(Person.iin.is_not(None))
@@ -29,10 +31,12 @@ def test_demo_data_fills_an_empty_database_once(app):
     without = db.session.scalar(
         select(func.count()).select_from(Person).where(Person.iin.is_(None))
     )
-    assert with_iin > 10 and without > 10
+    assert with_iin > 10
+    assert without > 10
     assert db.session.scalar(select(func.count()).select_from(Stay)) > 40
     roles = db.session.scalars(select(User.role)).all()
-    assert roles.count(Role.RESIDENT) == 3 and roles.count(Role.STAFF) >= 3
+    assert roles.count(Role.RESIDENT) == 3
+    assert roles.count(Role.STAFF) >= 3
     # Two residents with the demo password, living in Aktau and learning Kazakh (C8.9); a third
     # account waits for its first log-in with the one-time code printed here.
     for username in ("resident1", "resident2"):
@@ -44,9 +48,11 @@ def test_demo_data_fills_an_empty_database_once(app):
         )
     code = re.search(r"one-time code ([A-Z0-9-]+)", result.output).group(1)
     pending = db.session.scalar(select(User).where(User.username == "resident3"))
-    assert pending.password_hash is None and accounts.redeem("resident3", code, "a-new-password1")
+    assert pending.password_hash is None
+    assert accounts.redeem("resident3", code, "a-new-password1")
     again = runner.invoke(args=["demo-data", "--if-empty"])
-    assert again.exit_code == 0 and "not loaded again" in again.output
+    assert again.exit_code == 0
+    assert "not loaded again" in again.output
     assert "resident1" in again.output
 
 

@@ -180,7 +180,8 @@ def test_suggestion_keeps_the_family_in_one_family_room_and_respects_room_use(f)
     chosen = ops.suggest_beds(list(fam.members), beds)
     rooms = {db.session.get(Bed, b).room_id for b in chosen.values()}
     assert rooms == {big.id}
-    assert small.id not in rooms and men.id not in rooms
+    assert small.id not in rooms
+    assert men.id not in rooms
 
 
 def test_a_woman_cannot_be_placed_in_a_mens_room(f, login):

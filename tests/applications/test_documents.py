@@ -50,14 +50,16 @@ def test_r4_a_pdf_scan_is_stored_outside_static_and_served_to_staff(f, login, ap
     resp = _post(client, application, family, PDF, "passport.pdf")
     assert resp.status_code == 303
     doc = db.session.scalars(select(Document)).one()
-    assert doc.content_type == "application/pdf" and doc.size == len(PDF)
+    assert doc.content_type == "application/pdf"
+    assert doc.size == len(PDF)
     from portal.applications.storage import path_of
 
     stored = path_of(doc.file_key)
     assert stored.read_bytes() == PDF
     assert "static" not in stored.parts
     served = client.get(f"/en/documents/{doc.id}/file")
-    assert served.status_code == 200 and served.data == PDF
+    assert served.status_code == 200
+    assert served.data == PDF
     assert served.mimetype == "application/pdf"
     assert served.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -109,4 +111,5 @@ def test_an_expired_document_shows_at_a_glance(f, login):
     client, family, application = _setup(f, login)
     _post(client, application, family, PDF, "p.pdf", expires_on=date(2026, 1, 1).isoformat())
     page = client.get(f"/en/families/{family.id}/application").text
-    assert "expired" in page and "missing" in page
+    assert "expired" in page
+    assert "missing" in page

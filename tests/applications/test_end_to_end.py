@@ -53,7 +53,8 @@ def test_r7_r10_r18_draft_to_certificate_through_the_simulator(f, login, state_s
         assert iin_rules.validate_for(m.iin, m.birth_date, m.sex.value)  # R10: valid, consistent
     assert db.session.get(Application, application.id).state == State.READY_FOR_DECISION
     generated = [r for r in simulator.requests() if r["endpoint"] == "/mia/v1/iins"]
-    assert len(generated) == 2 and all(r["count"] == 1 for r in generated)  # never for the head
+    assert len(generated) == 2
+    assert all(r["count"] == 1 for r in generated)  # never for the head
     resp = client.post(f"/en/applications/{application.id}/decision",
                        data={"decision": "grant", "protocol_number": "12", "protocol_date": "2026-11-24",
                              "version": _version(client, family)})  # fmt: skip
@@ -62,7 +63,8 @@ def test_r7_r10_r18_draft_to_certificate_through_the_simulator(f, login, state_s
                        data={"issued_on": "2026-11-25", "version": _version(client, family)})  # fmt: skip
     assert resp.status_code == 303
     page = client.get(f"/en/families/{family.id}/application").text
-    assert "Kandas certificate issued" in page and "Migration police: IIN generated (R10)" in page
+    assert "Kandas certificate issued" in page
+    assert "Migration police: IIN generated (R10)" in page
 
 
 def test_requests_wait_while_the_simulator_is_down_and_go_out_when_it_returns(
@@ -84,7 +86,8 @@ def test_requests_wait_while_the_simulator_is_down_and_go_out_when_it_returns(
     run_worker()
     db.session.expire_all()
     messages = db.session.scalars(select(OutboxMessage)).all()
-    assert messages and all(m.status == MessageStatus.PENDING and m.attempts == 1 for m in messages)
+    assert messages
+    assert [(m.status, m.attempts) for m in messages] == [(MessageStatus.PENDING, 1)] * len(messages)
     assert all(m.last_error for m in messages)
     simulator.start()
     import time

@@ -151,7 +151,9 @@ def test_staff_registers_and_admits_a_family_in_russian(
     places = {}
     for p in people:
         stay = db.session.scalar(select(Stay).where(Stay.person_id == p.id))
-        assert stay is not None and stay.end_on is None and stay.start_on == today()
+        assert stay is not None
+        assert stay.end_on is None
+        assert stay.start_on == today()
         assert stay.bed.room_id == room.id
         places[p.id] = tr("ru", "Room %(room)s, bed %(bed)s", room=room.number, bed=stay.bed.label)
     assert len(set(places.values())) == 2  # two different beds

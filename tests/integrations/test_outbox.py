@@ -189,7 +189,8 @@ def test_a_request_the_system_refuses_is_retried_until_it_fails(
     wait_until_due(message)
     run_worker()
     assert (message.status, message.attempts) == (MessageStatus.FAILED, 2)
-    assert "HTTP 400" in message.last_error and "sex" in message.last_error
+    assert "HTTP 400" in message.last_error
+    assert "sex" in message.last_error
     assert applied == []
 
 

@@ -238,4 +238,5 @@ def test_gateway_errors(app, state_systems):
     state_systems.stop()
     with HttpGateway() as gateway, pytest.raises(GatewayError) as refused:
         gateway.send(claim(MessageKind.IIN_GENERATION, "refused", person()))
-    assert refused.value.status is None and refused.value.retryable
+    assert refused.value.status is None
+    assert refused.value.retryable

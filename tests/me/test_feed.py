@@ -30,7 +30,8 @@ def _token(client) -> str:
     assert client.post("/en/me/calendar/new").status_code == 303
     page = client.get("/en/me/calendar").get_data(as_text=True)
     url = page.split('id="feed-url" class="me-url" readonly value="')[1].split('"')[0]
-    assert url.startswith("http://localhost/calendar/") and url.endswith(".ics")
+    assert url.startswith("http://localhost/calendar/")
+    assert url.endswith(".ics")
     return url.removeprefix("http://localhost/calendar/").removesuffix(".ics")
 
 

@@ -143,7 +143,8 @@ def test_a_certificate_issued_shows_its_number_and_dates_and_every_iin(world, lo
     text = _text(resp)
     assert f"Valid until {_long(application.certificate_valid_until)}" in text
     for member in members:
-        assert member.iin and member.iin in text
+        assert member.iin
+        assert member.iin in text
     assert "What is missing" not in text
 
 

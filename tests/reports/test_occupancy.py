@@ -67,9 +67,14 @@ def test_daily_use_by_hand_without_a_database():
     assert (two.total_bed_days, two.total_person_days, two.utilisation) == (30, 11, 0.367)
     assert (total.total_bed_days, total.total_person_days, total.utilisation) == (180, 73, 0.406)
     # Day by day: the capacity in force on each day.
-    assert one.bed_days[0] == 4 and one.bed_days[10] == 6 and one.bed_days[20] == 5
-    assert one.person_days[0] == 2 and one.person_days[5] == 1 and one.person_days[14] == 2
-    assert two.bed_days[14] == 0 and two.utilisation is not None
+    assert one.bed_days[0] == 4
+    assert one.bed_days[10] == 6
+    assert one.bed_days[20] == 5
+    assert one.person_days[0] == 2
+    assert one.person_days[5] == 1
+    assert one.person_days[14] == 2
+    assert two.bed_days[14] == 0
+    assert two.utilisation is not None
     assert daily_use(START, END, [3], [], [])[0][3].utilisation is None  # no beds: no ratio
 
 
@@ -141,7 +146,9 @@ def test_the_page_shows_the_hand_computed_figures(november, f, login):
     assert "Elsewhere" not in resp.text
     # The chart: an accessible inline SVG with one line per centre and one for the total.
     html = resp.text
-    assert 'role="img"' in html and "<title" in html and "<desc" in html
+    assert 'role="img"' in html
+    assert "<title" in html
+    assert "<desc" in html
     assert html.count('class="chart-line"') == 3
     assert "Daily utilisation from Nov 1, 2026 to Nov 30, 2026: 40.6% over the period." in html
     # Beside it, the figures the chart draws, day by day.
@@ -172,7 +179,8 @@ def test_the_default_period_is_the_thirty_days_up_to_today(november, f, login):
     resp = client.get("/en/reports/occupancy")
     assert resp.status_code == 200
     assert "Utilisation from Oct 27, 2026 to Nov 25, 2026" in resp.text
-    assert 'value="2026-10-27"' in resp.text and 'value="2026-11-25"' in resp.text
+    assert 'value="2026-10-27"' in resp.text
+    assert 'value="2026-11-25"' in resp.text
 
 
 @pytest.mark.parametrize(
@@ -191,7 +199,8 @@ def test_an_unusable_period_is_refused_beside_the_field(
     client = login(f.user("coordinator", region_code="KZ-47"))
     resp = client.get(f"/en/reports/occupancy?{query}")
     assert resp.status_code == 422
-    assert '<p class="error-message" id="' in resp.text and message in resp.text
+    assert '<p class="error-message" id="' in resp.text
+    assert message in resp.text
     assert 'aria-invalid="true"' in resp.text
     if kept:
         assert f'value="{kept}"' in resp.text

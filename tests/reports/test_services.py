@@ -259,7 +259,8 @@ def test_a_bad_month_is_refused_next_to_the_field(f, login):
     resp = client.get("/en/reports/services?month=2026-00")
     assert resp.status_code == 422
     text = resp.data.decode()
-    assert 'id="month-error"' in text and 'value="2026-00"' in text
+    assert 'id="month-error"' in text
+    assert 'value="2026-00"' in text
     assert "Enter a month such as 2026-11." in text
     assert client.get("/en/reports/services/export.csv?month=x").status_code == 422
 
