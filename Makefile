@@ -12,7 +12,7 @@ CLOCK ?=
 export CLOCK
 # pytest-xdist workers: one per core of the two the budget is measured on.
 WORKERS ?= 2
-PYTEST := $(BIN)/pytest -n $(WORKERS)
+PYTEST := $(BIN)/pytest -q -n $(WORKERS)
 
 .PHONY: run test test-sqlite test-postgres test-slow install install-dev translations catalog \
 	lint lock chromium faketime clean

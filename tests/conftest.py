@@ -17,7 +17,7 @@ tables are emptied after them.
 Time. `@pytest.mark.clock("2026-11-25 09:00")` (Almaty wall clock; on a module as `pytestmark`)
 pins `portal.clock` for the test with time-machine, and `tick=True` lets it run on from there;
 the `clock` fixture is the traveller (`clock.shift(...)`, `clock.move_to(...)`). A test without
-the mark runs at the real date, and so must compute its dates from `portal.clock`: `make test`
+the mark (or marked `clock(None)` in a pinned module) runs at the real date, and so must compute its dates from `portal.clock`: `make test`
 runs one pass with the whole process moved to a hard day by libfaketime to prove it.
 """
 
@@ -95,7 +95,7 @@ def pinned_instant(value) -> datetime:
 def pinned_clock(node):
     """Pin the clock as `node`'s (a test's or a module's) `clock` mark says; else leave it."""
     mark = node.get_closest_marker("clock")
-    if mark is None:
+    if mark is None or mark.args[0] is None:  # `clock(None)`: the real clock, in a pinned module
         yield None
         return
     instant = pinned_instant(mark.args[0])

@@ -9,10 +9,11 @@ The 2026â€“2027 public holidays used below, as holidays 0.109 generates them: 1â
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
+from portal import clock
 from portal.admin.models import CalendarOverride, DayKind
 from portal.extensions import db
 from portal.workdays import (
@@ -29,6 +30,31 @@ pytestmark = pytest.mark.clock("2026-11-25 09:00")
 def _override(day: date, kind: DayKind, note: str = "Decree No. 1") -> None:
     db.session.add(CalendarOverride(day=day, kind=kind, note=note))
     db.session.commit()
+
+
+# Counted from whatever day it is (the faked-clock pass of `make test` moves it to hard days):
+# the holiday library has decree transfers only up to 2025, so a worked day is seeded as the
+# administrator would enter it.
+
+
+@pytest.mark.clock(None)
+def test_r4_1_a_sunday_worked_by_decree_counts_from_today(app):
+    today = clock.today()
+    sunday = today + timedelta(days=(6 - today.weekday()) % 7)  # today, if it is a Sunday
+    assert not is_working_day(sunday)
+    _override(sunday, DayKind.WORKDAY, "Decree: Sunday worked")
+    assert is_working_day(sunday)
+    assert add_working_days(sunday - timedelta(days=1), 1) == sunday
+
+
+@pytest.mark.clock(None)
+def test_r4_1_due_dates_from_today_are_working_days_three_working_days_on(app):
+    today = clock.today()
+    for arrival in (today - timedelta(days=1), today, today + timedelta(days=1)):
+        due = add_working_days(arrival, 3)
+        assert is_working_day(due), (arrival, due)
+        assert working_days_between(arrival, due) == 3, (arrival, due)
+        assert arrival < due <= arrival + timedelta(days=14), (arrival, due)
 
 
 def test_the_library_dates_the_tests_rely_on(app):
