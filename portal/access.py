@@ -10,97 +10,69 @@ The same rules cover everything that hangs off those records: stays, status appl
 their documents and checks, and the C8 services (activities and sessions by centre; a person's
 enrolments, cases and appointments by centre for the staff side, by family for a resident).
 
-`scoped(Model)` is the select to start from; `get_or_404(Model, id)` loads one record or
-answers 404, so a record outside the user's scope is indistinguishable from a missing one.
+Each feature declares the scope of its models beside them (`portal/<feature>/scopes.py`, with
+`@scope(Model)`); this module keeps the registry and names no feature model. `scoped(Model)` is
+the select to start from; `get_or_404(Model, id)` loads one record or answers 404, so a record outside the user's scope is indistinguishable from a missing one.
 Which roles may use a page at all is a separate step: `roles_required(...)` answers 403.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy import ColumnElement, Select, select, true
 
-from portal.accommodation.models import Bed, Centre, Room, Stay
-from portal.applications.models import Application, Document, PersonCheck
-from portal.auth.models import Role, User
 from portal.extensions import db
-from portal.residents.models import Family, Person
-from portal.services.models import Activity, ActivitySession, Appointment, Case, Enrolment
+from portal.roles import EDITORS, STAFF_SIDE, Role, ScopeFacts
+
+__all__ = [
+    "EDITORS",
+    "STAFF_SIDE",
+    "get_or_404",
+    "roles_required",
+    "scope",
+    "scoped",
+    "visible",
+    "visible_ids",
+]
+
+Criterion = Callable[[ScopeFacts], ColumnElement[bool]]
+
+# model → its criterion for a user who is not the administrator; filled by each feature's
+# `scopes.py` (imported with the models), so that this module names no feature model.
+_criteria: dict[type, Criterion] = {}
 
 
-def visible_centre_ids(user: User):
-    """A subquery of the ids of the centres the user may see."""
-    if user.role == Role.ADMIN:
-        return select(Centre.id)
-    if user.role == Role.COORDINATOR:
-        return select(Centre.id).where(Centre.region_id == user.region_id)
-    if user.role == Role.STAFF:
-        return select(Centre.id).where(Centre.id == user.centre_id)
-    if user.role == Role.RESIDENT:
-        return select(Family.centre_id).join(Person).where(Person.id == user.person_id)
-    return select(Centre.id).where(false())
+def scope(model: type) -> Callable[[Criterion], Criterion]:
+    """Declare, beside a feature's models, what of `model` a user who is not the administrator
+    may see: `@scope(Room)` on a function from the user to a WHERE criterion."""
+
+    def register(criterion: Criterion) -> Criterion:
+        _criteria[model] = criterion
+        return criterion
+
+    return register
 
 
-def _visible_family_ids(user: User):
-    if user.role == Role.RESIDENT:
-        return select(Person.family_id).where(Person.id == user.person_id)
-    if user.role == Role.ADMIN:
-        return select(Family.id)
-    return select(Family.id).where(Family.centre_id.in_(visible_centre_ids(user)))
-
-
-def visible(model, user: User) -> ColumnElement[bool]:
+def visible(model, user: ScopeFacts) -> ColumnElement[bool]:
     """The WHERE criterion that limits `model` to what `user` may see."""
     if user.role == Role.ADMIN:
         return true()
-    if model is Centre:
-        return Centre.id.in_(visible_centre_ids(user))
-    if model is Room:
-        return Room.centre_id.in_(visible_centre_ids(user))
-    if model is Bed:
-        return Bed.room_id.in_(select(Room.id).where(Room.centre_id.in_(visible_centre_ids(user))))
-    if model is Family:
-        return Family.id.in_(_visible_family_ids(user))
-    if model is Person:
-        return Person.family_id.in_(_visible_family_ids(user))
-    if model is Stay:
-        return Stay.person_id.in_(
-            select(Person.id).where(Person.family_id.in_(_visible_family_ids(user)))
-        )
-    if model is Application:
-        return Application.family_id.in_(_visible_family_ids(user))
-    if model in (Document, PersonCheck):
-        return model.application_id.in_(
-            select(Application.id).where(Application.family_id.in_(_visible_family_ids(user)))
-        )
-    # The C8 services: activities by centre; what concerns a person (an enrolment, a case and
-    # its appointments) by centre for the staff side and by family for a resident.
-    if model is Activity:
-        return Activity.centre_id.in_(visible_centre_ids(user))
-    if model is ActivitySession:
-        return ActivitySession.activity_id.in_(
-            select(Activity.id).where(Activity.centre_id.in_(visible_centre_ids(user)))
-        )
-    persons = select(Person.id).where(Person.family_id.in_(_visible_family_ids(user)))
-    if model is Enrolment:
-        if user.role == Role.RESIDENT:
-            return Enrolment.person_id.in_(persons)
-        return Enrolment.activity_id.in_(
-            select(Activity.id).where(Activity.centre_id.in_(visible_centre_ids(user)))
-        )
-    cases = (
-        select(Case.id).where(Case.person_id.in_(persons))
-        if user.role == Role.RESIDENT
-        else select(Case.id).where(Case.centre_id.in_(visible_centre_ids(user)))
-    )
-    if model is Case:
-        return Case.id.in_(cases)
-    if model is Appointment:
-        return Appointment.case_id.in_(cases)
-    raise LookupError(f"no scope is defined for {model.__name__}")
+    try:
+        criterion = _criteria[model]
+    except KeyError:
+        raise LookupError(f"no scope is defined for {model.__name__}") from None
+    return criterion(user)
+
+
+def visible_ids(model, user: ScopeFacts) -> Select:
+    """A subquery of the ids of the `model` records the user may see."""
+    if user.role == Role.ADMIN:
+        return select(model.id)
+    return select(model.id).where(visible(model, user))
 
 
 def scoped(model, *entities) -> Select:
@@ -134,6 +106,3 @@ def roles_required(*roles: Role):
 
     return decorator
 
-
-STAFF_SIDE = (Role.ADMIN, Role.COORDINATOR, Role.STAFF)
-EDITORS = (Role.ADMIN, Role.STAFF)

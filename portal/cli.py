@@ -45,7 +45,8 @@ def init_app(app: Flask) -> None:
         from sqlalchemy import select
 
         from portal.accommodation.models import Region
-        from portal.auth.models import Role, User
+        from portal.auth.models import User
+        from portal.roles import Role
 
         region_id = None
         if region_code:

@@ -23,11 +23,12 @@ from portal.accommodation.models import (
     RoomUse,
     Stay,
 )
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.clock import today
 from portal.extensions import db
 from portal.residents import operations as res
 from portal.residents.models import Family, Person, Relation
+from portal.roles import Role
 
 DEMO_PASSWORD = "demo-kandas-2026"
 

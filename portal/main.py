@@ -6,9 +6,9 @@ from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
-from portal.auth.models import Role
 from portal.extensions import db
 from portal.i18n import LANG_PREFIX, preferred_language, switch_language
+from portal.roles import Role
 
 bp = Blueprint("main", __name__)
 

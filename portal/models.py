@@ -1,5 +1,7 @@
 """Every model, imported in one place for the mappers, Alembic and the shell."""
 
+# Each feature's scopes, registered with the scoping layer (portal/access.py).
+from portal.accommodation import scopes as _accommodation_scopes  # noqa: E402, F401, I001
 from portal.accommodation.models import (  # noqa: F401
     Bed,
     BedInService,
@@ -9,6 +11,7 @@ from portal.accommodation.models import (  # noqa: F401
     Stay,
 )
 from portal.admin.models import CalendarOverride, Setting  # noqa: F401
+from portal.applications import scopes as _applications_scopes  # noqa: E402, F401
 from portal.applications.models import (  # noqa: F401
     Application,
     ApplicationEvent,
@@ -21,7 +24,9 @@ from portal.audit import recorder  # noqa: F401  (registers the change-history l
 from portal.audit.models import AccessLog, AuditEntry  # noqa: F401
 from portal.auth.models import User  # noqa: F401
 from portal.integrations.models import OutboxMessage  # noqa: F401
+from portal.residents import scopes as _residents_scopes  # noqa: E402, F401
 from portal.residents.models import Family, Person  # noqa: F401
+from portal.services import scopes as _services_scopes  # noqa: E402, F401
 from portal.services.models import (  # noqa: F401
     Activity,
     ActivitySession,

@@ -10,11 +10,12 @@ from sqlalchemy import select
 from portal import iin as iin_rules
 from portal.accommodation import operations as acc
 from portal.accommodation.models import AdmissionReason, Centre, CentreKind, Region, RoomUse
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.clock import today
 from portal.extensions import db
 from portal.residents import operations as res
 from portal.residents.models import Family, Person, Relation
+from portal.roles import Role
 
 PASSWORD = "correct-horse-battery"
 # Default dates count back from the clock, so that a test at the real date gets the same shape.

@@ -34,13 +34,14 @@ from portal.applications.models import (
 )
 from portal.audit.models import AccessLog, AuditEntry
 from portal.auth import accounts
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.auth.passwords import hash_secret
 from portal.clock import KZ
 from portal.extensions import db
 from portal.integrations.models import OutboxMessage
 from portal.residents import operations as res
 from portal.residents.models import Family, Person, Relation
+from portal.roles import Role
 from portal.services import cases as case_ops
 from portal.services import courses as course_ops
 from portal.services.models import (

@@ -6,10 +6,11 @@ from sqlalchemy import func, select
 
 from portal.accommodation.models import BedInService, Centre, CentreKind, Stay
 from portal.auth import accounts
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.clock import today
 from portal.extensions import db
 from portal.residents.models import Family, Person
+from portal.roles import Role
 from portal.services.models import Enrolment, EnrolmentStatus
 
 

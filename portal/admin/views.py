@@ -18,11 +18,11 @@ from portal.access import roles_required
 from portal.admin import settings as admin_settings
 from portal.admin.forms import CalendarOverrideForm, SettingsForm
 from portal.admin.models import CalendarOverride, DayKind
-from portal.auth.models import Role
 from portal.clock import today
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
 from portal.i18n import LANG_PREFIX
+from portal.roles import Role
 
 bp = Blueprint("admin", __name__, url_prefix=LANG_PREFIX + "/admin")
 

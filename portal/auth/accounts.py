@@ -16,12 +16,13 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.auth.passwords import hash_secret, verify_secret
 from portal.clock import now_utc
 from portal.db import as_utc
 from portal.extensions import db
 from portal.residents.models import Person
+from portal.roles import Role
 
 ONE_TIME_CODE_DAYS = 7
 # Log-in: after FAILED_LOGINS_ALLOWED wrong passwords in a row the account refuses log-in for

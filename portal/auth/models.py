@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,25 +14,7 @@ from portal.auth.passwords import hash_secret, needs_rehash, verify_secret
 from portal.db import Timestamped
 from portal.enums import str_enum
 from portal.extensions import db
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"
-    STAFF = "staff"
-    RESIDENT = "resident"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    Role.ADMIN: _l("National administrator"),
-    Role.COORDINATOR: _l("Regional coordinator"),
-    Role.STAFF: _l("Centre staff"),
-    Role.RESIDENT: _l("Resident"),
-}
+from portal.roles import Role
 
 
 class User(UserMixin, Timestamped, db.Model):

@@ -20,11 +20,12 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.clock import now
 from portal.config import DEFAULT_LANGUAGE, LANGUAGES
 from portal.extensions import db
 from portal.me import timetable
+from portal.roles import Role
 from portal.services.courses import as_utc
 
 log = logging.getLogger(__name__)

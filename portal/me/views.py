@@ -21,7 +21,6 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from portal import access
 from portal.access import roles_required
-from portal.auth.models import Role
 from portal.clock import now, today
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
@@ -30,6 +29,7 @@ from portal.me import feed, timetable
 from portal.me.forms import ActionForm, SignUpForm
 from portal.me.status import family_status
 from portal.residents.models import Family, Person
+from portal.roles import Role
 from portal.services import courses as ops
 from portal.services.models import (
     Activity,

@@ -13,7 +13,6 @@ from sqlalchemy.orm import selectinload
 from portal import access
 from portal.access import STAFF_SIDE, roles_required
 from portal.accommodation.models import Centre, Region
-from portal.auth.models import Role
 from portal.extensions import db
 from portal.htmx import render
 from portal.i18n import LANG_PREFIX
@@ -26,6 +25,7 @@ from portal.reports.tables import (
     download,
     xlsx_bytes,
 )
+from portal.roles import Role
 
 bp = Blueprint("reports", __name__, url_prefix=LANG_PREFIX + "/reports")
 

@@ -19,7 +19,6 @@ from portal.audit.models import AuditEntry
 from portal.audit.recorder import log_view
 from portal.auth import accounts
 from portal.auth.forms import AccountForm
-from portal.auth.models import Role
 from portal.clock import today
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
@@ -28,6 +27,7 @@ from portal.integrations.models import MessageKind, OutboxMessage
 from portal.residents import operations as ops
 from portal.residents.forms import FamilyForm, NewFamilyForm, PersonForm, TransferHeadForm
 from portal.residents.models import Family, Person, Relation, Sex
+from portal.roles import Role
 from portal.translit import search_key
 
 bp = Blueprint("residents", __name__, url_prefix=LANG_PREFIX)

@@ -23,10 +23,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accommodation.models import Centre, Room
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.clock import KZ, today, week_of
 from portal.config import LANGUAGES
 from portal.extensions import db
+from portal.roles import Role
 from portal.services import cases, courses
 from portal.services.models import (
     Activity,

@@ -125,7 +125,7 @@ def _room_label(room) -> str:
 
 
 def _visible_centres():
-    return access.visible_centre_ids(current_user)
+    return access.visible_ids(Centre, current_user)
 
 
 def _session_or_404(session_id: int) -> ActivitySession:

@@ -18,14 +18,15 @@ from sqlalchemy.orm import selectinload
 
 from portal import access
 from portal.access import EDITORS, STAFF_SIDE, roles_required
-from portal.accommodation.models import Room
+from portal.accommodation.models import Centre, Room
 from portal.audit.recorder import log_view
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.clock import today
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
 from portal.i18n import LANG_PREFIX
 from portal.residents.models import Family, Person
+from portal.roles import Role
 from portal.services import cases as ops
 from portal.services import eligibility
 from portal.services.case_forms import (
@@ -115,7 +116,7 @@ def index():
         selectinload(Case.assigned_to),
     ).order_by(when((Case.status.in_(ops.OPEN), 0), else_=1), Case.due_on, Case.id.desc())
     page = db.paginate(stmt, per_page=_page_size(), error_out=False)
-    overdue_count = ops.count_overdue(access.visible_centre_ids(current_user), day)
+    overdue_count = ops.count_overdue(access.visible_ids(Centre, current_user), day)
     return render(
         "services/cases/index.html",
         block="results",

@@ -25,11 +25,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
 from portal.accommodation.models import Room
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.clock import KZ, now, today
 from portal.db import as_utc as as_aware  # the name the case pages and tests use
 from portal.extensions import db
 from portal.residents.models import Person
+from portal.roles import Role
 from portal.services import eligibility
 from portal.services.clashes import find_clashes
 from portal.services.models import (

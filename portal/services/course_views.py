@@ -20,12 +20,13 @@ from sqlalchemy.orm import selectinload
 from portal import access
 from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Centre, Room
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.clock import today
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
 from portal.i18n import LANG_PREFIX
 from portal.residents.models import Person
+from portal.roles import Role
 from portal.services import courses as ops
 from portal.services.course_forms import ActivityForm, EnrolForm
 from portal.services.models import (
@@ -399,7 +400,7 @@ def alerts():
     caseworker and the centre's staff (N: PORTAL_ABSENCE_ALERT_AFTER, default 3)."""
     mine = request.args.get("mine") == "1"
     centre_id = request.args.get("centre", type=int)
-    centre_ids = access.visible_centre_ids(current_user)
+    centre_ids = access.visible_ids(Centre, current_user)
     if centre_id:
         centre_ids = [access.get_or_404(Centre, centre_id).id]
     rows = ops.absence_alerts(centre_ids)

@@ -49,11 +49,12 @@ from sqlalchemy.orm import selectinload
 
 from portal.accommodation.models import Centre, Room, Stay
 from portal.admin.models import DayKind
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.clock import KZ, now, now_utc, today
 from portal.db import as_utc
 from portal.extensions import db
 from portal.residents.models import Family, Person
+from portal.roles import Role
 from portal.services import eligibility
 from portal.services.clashes import find_clashes
 from portal.services.models import (

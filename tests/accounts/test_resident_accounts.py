@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
 from portal.auth import accounts
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.db import as_utc
 from portal.extensions import db
+from portal.roles import Role
 
 NEW_PASSWORD = "my-own-secret-2026"
 
