@@ -85,8 +85,12 @@ catalog: install
 	$(BIN)/python -m portal.catalogs fill-english
 	$(BIN)/python -m portal.catalogs check || true
 
+# ruff (complexity at most 12 included), the import-linter contracts in pyproject.toml, and the
+# module-size limit.
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python .ci/module_size.py
 
 # Debian's Chromium for the browser tests (Playwright's own browser download is not used).
 chromium:

@@ -1,7 +1,9 @@
 """Every model, imported in one place for the mappers, Alembic and the shell."""
 
-# Each feature's scopes, registered with the scoping layer (portal/access.py).
-from portal.accommodation import scopes as _accommodation_scopes  # noqa: E402, F401, I001
+# Each feature's scopes, registered with the scoping layer (portal/access.py), and the
+# calendar's corrections, registered with portal/workdays.py.
+from portal.admin import operations as _admin_operations  # noqa: E402, F401, I001
+from portal.accommodation import scopes as _accommodation_scopes  # noqa: E402, F401
 from portal.accommodation.models import (  # noqa: F401
     Bed,
     BedInService,

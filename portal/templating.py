@@ -107,10 +107,7 @@ def percent(value) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from portal.applications.timeline import describe
-
     app.jinja_env.filters.update(
-        event_text=describe,
         audit_field=audit_field,
         number=number,
         percent=percent,

@@ -2,7 +2,8 @@
 calendar corrections on top.
 
 A day is a working day when it is Monday to Friday and not a public holiday, unless the
-administrator recorded a correction for it (`CalendarOverride`, from a government decree):
+administrator recorded a correction for it (from a government decree; kept by the admin
+feature, which registers their loader here):
 - DAY_OFF: the day is not worked (a transferred day off, a holiday the library lacks or dates
   differently, such as the estimated Kurban Ait);
 - WORKDAY: the day is worked although it is a Saturday, a Sunday or a holiday (the other half
@@ -20,28 +21,46 @@ R4-1: documents that arrived on day D are accepted or refused by `add_working_da
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from enum import StrEnum
 from functools import lru_cache
 from types import MappingProxyType
 
 import holidays
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-
-from portal.admin.models import CalendarOverride, DayKind
-from portal.extensions import db
 
 SATURDAY = 5
 HOLIDAY_LANGUAGES = {"kk": "kk", "en": "en_US"}  # holidays.KZ speaks kk, en_US and uk only
 
 
-class CalendarError(ValueError):
-    """A refused calendar correction, with a translated message."""
+class DayKind(StrEnum):
+    """What a correction to the calendar says of its day."""
+
+    DAY_OFF = "day_off"  # a weekday that is not worked (holiday, transferred day off)
+    WORKDAY = "workday"  # a Saturday or Sunday that is worked (the transfer's other half)
+
+    @property
+    def label(self) -> str:
+        return str(DAY_KIND_LABELS[self])
 
 
-DATE_TAKEN = _l("This date already has a correction. Delete it first.")
+DAY_KIND_LABELS = {
+    DayKind.DAY_OFF: _l("Day off"),
+    DayKind.WORKDAY: _l("Working day"),
+}
+
+# The corrections of the days first..last, as (day, kind, note); the administration feature,
+# which keeps them, registers the loader (portal/admin/operations.py). None: no corrections.
+CorrectionsLoader = Callable[[date, date], Iterable[tuple[date, DayKind, str]]]
+_load_corrections: CorrectionsLoader = lambda first, last: ()  # noqa: E731
+
+
+def register_corrections(loader: CorrectionsLoader) -> None:
+    """Where the calendar's corrections come from (one call per window of dates)."""
+    global _load_corrections
+    _load_corrections = loader
 
 
 # ---------------------------------------------------------------------------------------------
@@ -101,12 +120,7 @@ class WorkCalendar:
         self._load(first, last)
 
     def _load(self, first: date, last: date) -> None:
-        rows = db.session.execute(
-            select(CalendarOverride.day, CalendarOverride.kind).where(
-                CalendarOverride.day >= first, CalendarOverride.day <= last
-            )
-        )
-        self._overrides.update({day: kind for day, kind in rows})
+        self._overrides.update({day: kind for day, kind, _ in _load_corrections(first, last)})
 
     def _cover(self, day: date) -> None:
         if self._first <= day <= self._last:
@@ -190,43 +204,7 @@ def working_days_between(start: date, end: date) -> int:
 def holiday_name(day: date) -> str | None:
     """The name of the public holiday on `day` (or the note of a day-off correction), or None
     when the day is not a holiday (a correction making it a working day included)."""
-    row = db.session.scalar(select(CalendarOverride).where(CalendarOverride.day == day))
-    if row is not None:
-        return row.note if row.kind == DayKind.DAY_OFF else None
+    for _, kind, note in _load_corrections(day, day):
+        return note if kind == DayKind.DAY_OFF else None
     lang = HOLIDAY_LANGUAGES.get(_current_language(), "en_US")
     return _library_year(day.year, lang)[0].get(day)
-
-
-# ---------------------------------------------------------------------------------------------
-# Operations: the administrator's corrections (the view commits)
-# ---------------------------------------------------------------------------------------------
-
-
-def overrides_between(first: date, last: date) -> list[CalendarOverride]:
-    return list(
-        db.session.scalars(
-            select(CalendarOverride)
-            .where(CalendarOverride.day >= first, CalendarOverride.day <= last)
-            .order_by(CalendarOverride.day)
-        )
-    )
-
-
-def add_override(day: date, kind: DayKind, note: str, user) -> CalendarOverride:
-    """Record a correction to the calendar from a government decree; one per date."""
-    if db.session.scalar(select(CalendarOverride.id).where(CalendarOverride.day == day)):
-        raise CalendarError(DATE_TAKEN)
-    row = CalendarOverride(day=day, kind=kind, note=note, created_by_id=user.id if user else None)
-    db.session.add(row)
-    try:
-        db.session.flush()
-    except IntegrityError as e:  # the same date entered at the same moment by someone else
-        db.session.rollback()
-        raise CalendarError(DATE_TAKEN) from e
-    return row
-
-
-def delete_override(row: CalendarOverride) -> None:
-    """Remove a correction: the day follows the public-holiday calendar again."""
-    db.session.delete(row)
-    db.session.flush()

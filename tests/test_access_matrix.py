@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from portal.accommodation import operations as acc
 from portal.accommodation.models import Bed, BedInService, Centre, Room, Stay
-from portal.admin.models import CalendarOverride, DayKind, Setting
+from portal.admin.models import CalendarOverride, Setting
 from portal.applications import operations as app_ops
 from portal.applications.models import (
     Application,
@@ -54,6 +54,7 @@ from portal.services.models import (
     QuotaApplication,
     Service,
 )
+from portal.workdays import DayKind
 from tests import factories
 from tests.applications import helpers as app_helpers
 from tests.conftest import pinned_clock, truncate_tables

@@ -14,9 +14,10 @@ from datetime import date, timedelta
 import pytest
 
 from portal import clock
-from portal.admin.models import CalendarOverride, DayKind
+from portal.admin.models import CalendarOverride
 from portal.extensions import db
 from portal.workdays import (
+    DayKind,
     add_working_days,
     holiday_name,
     is_working_day,

@@ -8,8 +8,8 @@ from wtforms import DateField, IntegerField, RadioField, StringField, Validation
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation
 
 from portal.admin import settings
-from portal.admin.models import DAY_KIND_LABELS
 from portal.forms import strip
+from portal.workdays import DAY_KIND_LABELS
 
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2099, 12, 31)

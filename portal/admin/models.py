@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.clock import now_utc
 from portal.enums import str_enum
 from portal.extensions import db
-
-
-class DayKind(StrEnum):
-    DAY_OFF = "day_off"  # a weekday that is not worked (holiday, transferred day off)
-    WORKDAY = "workday"  # a Saturday or Sunday that is worked (the transfer's other half)
-
-    @property
-    def label(self) -> str:
-        return str(DAY_KIND_LABELS[self])
-
-
-DAY_KIND_LABELS = {
-    DayKind.DAY_OFF: _l("Day off"),
-    DayKind.WORKDAY: _l("Working day"),
-}
+from portal.workdays import DayKind
 
 
 class CalendarOverride(db.Model):

@@ -15,14 +15,16 @@ from flask_login import current_user
 
 from portal import workdays
 from portal.access import roles_required
+from portal.admin import operations
 from portal.admin import settings as admin_settings
 from portal.admin.forms import CalendarOverrideForm, SettingsForm
-from portal.admin.models import CalendarOverride, DayKind
+from portal.admin.models import CalendarOverride
 from portal.clock import today
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
 from portal.i18n import LANG_PREFIX
 from portal.roles import Role
+from portal.workdays import DayKind
 
 bp = Blueprint("admin", __name__, url_prefix=LANG_PREFIX + "/admin")
 
@@ -36,10 +38,10 @@ def calendar():
         form.kind.data = DayKind.DAY_OFF.value
     if form.validate_on_submit():
         try:
-            row = workdays.add_override(
+            row = operations.add_override(
                 form.day.data, DayKind(form.kind.data), form.note.data, current_user
             )
-        except workdays.CalendarError as e:
+        except operations.CalendarError as e:
             form.day.errors.append(str(e))
         else:
             db.session.commit()
@@ -51,7 +53,7 @@ def calendar():
 def _calendar_page(form: CalendarOverrideForm, status: int = 200):
     year = today().year
     years = (year, year + 1)
-    overrides = workdays.overrides_between(date(year, 1, 1), date(year + 1, 12, 31))
+    overrides = operations.overrides_between(date(year, 1, 1), date(year + 1, 12, 31))
     return render(
         "admin/calendar.html",
         form=form,
@@ -71,7 +73,7 @@ def _day(day: date) -> str:
 @roles_required(Role.ADMIN)
 def delete_override(override_id: int):
     row = db.get_or_404(CalendarOverride, override_id)
-    workdays.delete_override(row)
+    operations.delete_override(row)
     db.session.commit()
     flash(_("The correction for %(day)s has been deleted.", day=_day(row.day)), "success")
     return hx_redirect(url_for("admin.calendar"))

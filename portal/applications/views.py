@@ -41,6 +41,7 @@ from portal.applications.models import (
     State,
     Submission,
 )
+from portal.applications.timeline import describe
 from portal.applications.workflow import NEXT_STEP, WorkflowError
 from portal.clock import today
 from portal.config import LANGUAGES
@@ -50,6 +51,8 @@ from portal.i18n import LANG_PREFIX
 from portal.residents.models import Family, Person
 
 bp = Blueprint("applications", __name__, url_prefix=LANG_PREFIX)
+# The timeline in plain words, for every template (`{{ event|event_text }}`).
+bp.add_app_template_filter(describe, "event_text")
 
 
 def _application(application_id: int) -> Application:

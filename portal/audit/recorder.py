@@ -50,49 +50,63 @@ def _columns(obj):
             yield attr.key
 
 
+def _audited(objects):
+    return (obj for obj in objects if getattr(obj, "__audited__", False))
+
+
+def _created(obj):
+    """(field, old, new) for each value a new record is created with."""
+    for key in _columns(obj):
+        value = getattr(obj, key)
+        if value is not None and value != "":
+            yield key, None, value
+
+
+def _updated(obj):
+    """(field, old, new) for each value changed in this flush."""
+    state = inspect(obj)
+    for key in _columns(obj):
+        hist = state.attrs[key].history
+        if hist.has_changes():
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+            if _text(old) != _text(new):
+                yield key, old, new
+
+
+def _deleted(obj):
+    for key in _columns(obj):
+        yield key, getattr(obj, key), None
+
+
 def _rows(session: Session) -> list[dict]:
     now = now_utc()
     actor = current_actor_id()
-    rows: list[dict] = []
-
-    def add(obj, action, field=None, old=None, new=None):
-        rows.append(
-            {
-                "at": now,
-                "actor_id": actor,
-                "action": action,
-                "entity": obj.__tablename__,
-                "entity_id": obj.id,
-                "field": field,
-                "old_value": _text(old),
-                "new_value": _text(new),
-                "person_id": getattr(obj, "audit_person_id", None),
-                "family_id": getattr(obj, "audit_family_id", None),
-            }
-        )
-
-    for obj in session.new:
-        if getattr(obj, "__audited__", False):
-            for key in _columns(obj):
-                value = getattr(obj, key)
-                if value is not None and value != "":
-                    add(obj, "create", key, None, value)
-    for obj in session.dirty:
-        if not getattr(obj, "__audited__", False) or not session.is_modified(obj):
-            continue
-        state = inspect(obj)
-        for key in _columns(obj):
-            hist = state.attrs[key].history
-            if hist.has_changes():
-                old = hist.deleted[0] if hist.deleted else None
-                new = hist.added[0] if hist.added else None
-                if _text(old) != _text(new):
-                    add(obj, "update", key, old, new)
-    for obj in session.deleted:
-        if getattr(obj, "__audited__", False):
-            for key in _columns(obj):
-                add(obj, "delete", key, getattr(obj, key), None)
-    return rows
+    changes = [
+        *(("create", obj, _created(obj)) for obj in _audited(session.new)),
+        *(
+            ("update", obj, _updated(obj))
+            for obj in _audited(session.dirty)
+            if session.is_modified(obj)
+        ),
+        *(("delete", obj, _deleted(obj)) for obj in _audited(session.deleted)),
+    ]
+    return [
+        {
+            "at": now,
+            "actor_id": actor,
+            "action": action,
+            "entity": obj.__tablename__,
+            "entity_id": obj.id,
+            "field": field,
+            "old_value": _text(old),
+            "new_value": _text(new),
+            "person_id": getattr(obj, "audit_person_id", None),
+            "family_id": getattr(obj, "audit_family_id", None),
+        }
+        for action, obj, fields in changes
+        for field, old, new in fields
+    ]
 
 
 @event.listens_for(Session, "after_flush")

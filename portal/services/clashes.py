@@ -10,7 +10,7 @@ from datetime import datetime
 
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
@@ -63,60 +63,84 @@ def find_clashes(
     """Every session and appointment that overlaps [starts_at, ends_at) and shares a person, the
     teacher/staff member or the room. Cancelled ones do not count. A handful of queries."""
     person_ids = list(person_ids)
-    clashes: list[Clash] = []
-    overlap_s = and_(ActivitySession.starts_at < ends_at, ActivitySession.ends_at > starts_at,
-                     ActivitySession.cancelled.is_(False))  # fmt: skip
+    return [
+        *_session_clashes(
+            starts_at, ends_at, person_ids, teacher_id, room_id, exclude_session_id,
+            exclude_activity_id,
+        ),
+        *_appointment_clashes(
+            starts_at, ends_at, person_ids, teacher_id, room_id, exclude_appointment_id
+        ),
+    ]  # fmt: skip
+
+
+def _clash(what: str, subject: int, kind: str, obj, title: str) -> Clash:
+    return Clash(what, subject, kind, obj.id, title, obj.starts_at, obj.ends_at)
+
+
+def _session_clashes(
+    starts_at, ends_at, person_ids, teacher_id, room_id, exclude_session_id, exclude_activity_id
+):
     sessions = (
         select(ActivitySession)
         .join(ActivitySession.activity)
-        .where(overlap_s, Activity.cancelled.is_(False))
+        .where(
+            ActivitySession.starts_at < ends_at,
+            ActivitySession.ends_at > starts_at,
+            ActivitySession.cancelled.is_(False),
+            Activity.cancelled.is_(False),
+        )
+        .options(selectinload(ActivitySession.activity))
     )
     if exclude_session_id:
         sessions = sessions.where(ActivitySession.id != exclude_session_id)
     if exclude_activity_id:
         sessions = sessions.where(ActivitySession.activity_id != exclude_activity_id)
-    sessions = sessions.options(selectinload(ActivitySession.activity))
-
-    def add(what, subject, kind, obj, title):
-        clashes.append(Clash(what, subject, kind, obj.id, title, obj.starts_at, obj.ends_at))
-
     if teacher_id:
         for s in db.session.scalars(sessions.where(ActivitySession.teacher_id == teacher_id)):
-            add("teacher", teacher_id, "session", s, s.activity.title)
+            yield _clash("teacher", teacher_id, "session", s, s.activity.title)
     if room_id:
         for s in db.session.scalars(sessions.where(ActivitySession.room_id == room_id)):
-            add("room", room_id, "session", s, s.activity.title)
-    if person_ids:
-        enrolled = select(Enrolment.activity_id, Enrolment.person_id).where(
-            Enrolment.person_id.in_(person_ids), Enrolment.status == EnrolmentStatus.ENROLLED
-        )
-        by_activity: dict[int, list[int]] = {}
-        for activity_id, person_id in db.session.execute(enrolled):
-            by_activity.setdefault(activity_id, []).append(person_id)
-        if by_activity:
-            for s in db.session.scalars(
-                sessions.where(ActivitySession.activity_id.in_(by_activity))
-            ):
-                for pid in by_activity[s.activity_id]:
-                    add("person", pid, "session", s, s.activity.title)
+            yield _clash("room", room_id, "session", s, s.activity.title)
+    by_activity = _enrolled_activities(person_ids)
+    if by_activity:
+        for s in db.session.scalars(sessions.where(ActivitySession.activity_id.in_(by_activity))):
+            for pid in by_activity[s.activity_id]:
+                yield _clash("person", pid, "session", s, s.activity.title)
 
-    overlap_a = and_(Appointment.starts_at < ends_at, Appointment.ends_at > starts_at,
-                     Appointment.cancelled.is_(False))  # fmt: skip
+
+def _enrolled_activities(person_ids: list[int]) -> dict[int, list[int]]:
+    """activity id → the persons among `person_ids` enrolled in it (none asked: no query)."""
+    by_activity: dict[int, list[int]] = {}
+    if not person_ids:
+        return by_activity
+    enrolled = select(Enrolment.activity_id, Enrolment.person_id).where(
+        Enrolment.person_id.in_(person_ids), Enrolment.status == EnrolmentStatus.ENROLLED
+    )
+    for activity_id, person_id in db.session.execute(enrolled):
+        by_activity.setdefault(activity_id, []).append(person_id)
+    return by_activity
+
+
+def _appointment_clashes(starts_at, ends_at, person_ids, teacher_id, room_id, exclude_id):
     appointments = (
         select(Appointment)
         .join(Appointment.case)
-        .where(overlap_a)
+        .where(
+            Appointment.starts_at < ends_at,
+            Appointment.ends_at > starts_at,
+            Appointment.cancelled.is_(False),
+        )
         .options(selectinload(Appointment.case).selectinload(Case.service))
     )
-    if exclude_appointment_id:
-        appointments = appointments.where(Appointment.id != exclude_appointment_id)
+    if exclude_id:
+        appointments = appointments.where(Appointment.id != exclude_id)
     if teacher_id:
         for a in db.session.scalars(appointments.where(Appointment.staff_id == teacher_id)):
-            add("teacher", teacher_id, "appointment", a, a.case.service.name)
+            yield _clash("teacher", teacher_id, "appointment", a, a.case.service.name)
     if room_id:
         for a in db.session.scalars(appointments.where(Appointment.room_id == room_id)):
-            add("room", room_id, "appointment", a, a.case.service.name)
+            yield _clash("room", room_id, "appointment", a, a.case.service.name)
     if person_ids:
         for a in db.session.scalars(appointments.where(Case.person_id.in_(person_ids))):
-            add("person", a.case.person_id, "appointment", a, a.case.service.name)
-    return clashes
+            yield _clash("person", a.case.person_id, "appointment", a, a.case.service.name)

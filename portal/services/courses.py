@@ -48,7 +48,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 
 from portal.accommodation.models import Centre, Room, Stay
-from portal.admin.models import DayKind
 from portal.auth.models import User
 from portal.clock import KZ, now, now_utc, today
 from portal.db import as_utc
@@ -68,7 +67,7 @@ from portal.services.models import (
     EnrolmentStatus,
     Service,
 )
-from portal.workdays import WorkCalendar, public_holidays
+from portal.workdays import DayKind, WorkCalendar, public_holidays
 
 log = logging.getLogger(__name__)
 
@@ -314,6 +313,13 @@ def _check_activity(
     centre, kind, service, title, language, teacher, room, capacity, start_on, end_on,
     weekdays, starts_at_time, ends_at_time,
 ) -> None:  # fmt: skip
+    """Refuse, with the first reason found, an activity that cannot be created as given."""
+    _check_offer(kind, service, title, language, capacity)
+    _check_schedule(kind, start_on, end_on, weekdays, starts_at_time, ends_at_time)
+    _check_place(centre, teacher, room)
+
+
+def _check_offer(kind, service, title, language, capacity) -> None:
     if DeliveryMode(kind.value) not in service.delivery_modes:
         if kind == ActivityKind.COURSE:
             raise ActivityError(_l("This service is not given as a course."))
@@ -326,6 +332,9 @@ def _check_activity(
         raise ActivityError(_l("Choose the language the course teaches."))
     if capacity is None or capacity < 1:
         raise ActivityError(_l("An activity needs at least one place."))
+
+
+def _check_schedule(kind, start_on, end_on, weekdays, starts_at_time, ends_at_time) -> None:
     if end_on < start_on:
         raise ActivityError(_l("The last day cannot be before the first day."))
     if (end_on - start_on).days > MAX_DAYS:
@@ -336,6 +345,9 @@ def _check_activity(
         raise ActivityError(_l("Choose days of the week from Monday to Sunday."))
     if kind == ActivityKind.COURSE and not weekdays:
         raise ActivityError(_l("Choose the days of the week the course meets."))
+
+
+def _check_place(centre, teacher, room) -> None:
     if teacher is not None and not (
         teacher.role == Role.STAFF and teacher.centre_id == centre.id and teacher.active
     ):

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.admin import settings
-from portal.admin.models import CalendarOverride, DayKind, Setting
+from portal.admin.models import CalendarOverride, Setting
 from portal.extensions import db
-from portal.workdays import add_working_days
+from portal.workdays import DayKind, add_working_days
 
 pytestmark = pytest.mark.clock("2026-11-25 09:00")
 

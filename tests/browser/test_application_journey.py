@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from portal import iin as iin_rules
-from portal.admin.models import DayKind
+from portal.admin.operations import add_override
 from portal.applications import checklist as cl
 from portal.applications import operations as ops
 from portal.applications.models import Application, DocumentKind, State
@@ -23,7 +23,7 @@ from portal.clock import today
 from portal.extensions import db
 from portal.residents import operations as res
 from portal.residents.models import Person, Relation
-from portal.workdays import add_override, add_working_days, is_working_day
+from portal.workdays import DayKind, add_working_days, is_working_day
 from tests.applications.helpers import scan
 from tests.browser.conftest import log_in
 from tests.factories import valid_iin

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from portal.accommodation import operations as acc
 from portal.accommodation.models import DischargeReason, Stay
-from portal.admin.models import CalendarOverride, DayKind
+from portal.admin.models import CalendarOverride
 from portal.clock import KZ
 from portal.extensions import db
 from portal.services import courses as ops
@@ -31,6 +31,7 @@ from portal.services.models import (
     EnrolmentStatus,
     Service,
 )
+from portal.workdays import DayKind
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=KZ)
 pytestmark = pytest.mark.clock(NOW)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -270,106 +270,141 @@ ENDPOINTS = {
 def create_app(state: SimulatorState | None = None) -> Flask:
     """The simulator as a WSGI app; its state is `app.extensions["simulator"]`."""
     app = Flask(__name__)
-    state = state or SimulatorState()
-    app.extensions["simulator"] = state
-
-    def error(status: int, message: str):
-        return jsonify({"error": message}), status
-
-    def system_endpoint(path: str, work):
-        def view():
-            body = request.get_json(silent=True)
-            if not isinstance(body, dict):
-                return error(400, "a JSON object is required")
-            request_id = body.get("request_id")
-            if not isinstance(request_id, str) or not 0 < len(request_id) <= 64:
-                return error(400, "request_id: a string of 1 to 64 characters is required")
-            state.note(path, request_id)
-            if state.latency_ms:
-                time.sleep(state.latency_ms / 1000)
-            if state.roll(state.failure_rate):
-                return error(503, "service unavailable (simulated)")
-            with state.lock:
-                first = state.answers.get(request_id)
-                if first is None:
-                    try:
-                        answer = work(state, dict(body))
-                    except Invalid as e:
-                        return error(400, str(e))
-                    state.answers[request_id] = (path, answer)
-                elif first[0] != path:
-                    return error(409, f"request_id already used for {first[0]}")
-                else:
-                    answer = first[1]
-            if state.roll(state.lost_reply_rate):
-                return error(503, "reply lost (simulated)")
-            return jsonify(answer)
-
-        app.add_url_rule(path, endpoint=path, view_func=view, methods=["POST"])
-
+    app.extensions["simulator"] = state or SimulatorState()
     for path, work in ENDPOINTS.items():
-        system_endpoint(path, work)
-
-    @app.post("/_sim/persons")
-    def seed_person():
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return error(400, "a JSON object is required")
-        try:
-            _person(body)
-            _sex(body)
-            _text(body, "iin")
-            _text(body, "document_number", required=False)
-            person = state.add_person(
-                Known(
-                    iin=body["iin"],
-                    surname=body["surname"],
-                    given_name=body["given_name"],
-                    patronymic=body["patronymic"],
-                    birth_date=body["birth_date"],
-                    sex=body["sex"],
-                    document_number=body["document_number"],
-                )
-            )
-        except Invalid as e:
-            return error(400, str(e))
-        return jsonify(person.as_json()), 201
-
-    @app.get("/_sim/persons")
-    def list_persons():
-        with state.lock:
-            return jsonify({"persons": [p.as_json() for p in state.persons.values()]})
-
-    @app.get("/_sim/requests")
-    def list_requests():
-        return jsonify({"requests": state.requests()})
-
-    @app.post("/_sim/config")
-    def configure():
-        body = request.get_json(silent=True) or {}
-        try:
-            return jsonify(
-                state.configure(
-                    body.get("latency_ms"), body.get("failure_rate"), body.get("lost_reply_rate")
-                )
-            )
-        except (TypeError, ValueError):
-            return error(400, "latency_ms, failure_rate and lost_reply_rate are numbers")
-
-    @app.post("/_sim/reset")
-    def reset():
-        state.reset()
-        return jsonify({"reset": True})
-
-    @app.get("/_sim/health")
-    def health():
-        return jsonify({"ok": True, **state.config()})
-
-    @app.errorhandler(HTTPException)
-    def http_error(e: HTTPException):
-        return error(e.code or 500, e.description or e.name)
-
+        app.add_url_rule(
+            path, endpoint=path, view_func=_system_view(path, work), methods=["POST"]
+        )
+    app.register_blueprint(control)
+    app.register_error_handler(HTTPException, _http_error)
     return app
+
+
+def _state() -> SimulatorState:
+    return current_app.extensions["simulator"]
+
+
+def _error(status: int, message: str):
+    return jsonify({"error": message}), status
+
+
+def _http_error(e: HTTPException):
+    return _error(e.code or 500, e.description or e.name)
+
+
+def _system_view(path: str, work):
+    def view():
+        return _system_request(path, work)
+
+    return view
+
+
+def _system_request(path: str, work):
+    """One request to a state system: checked, noted, slowed or failed as configured, answered
+    once per request id (a repeated id gets the first answer)."""
+    state = _state()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, "a JSON object is required")
+    request_id = body.get("request_id")
+    if not isinstance(request_id, str) or not 0 < len(request_id) <= 64:
+        return _error(400, "request_id: a string of 1 to 64 characters is required")
+    state.note(path, request_id)
+    if state.latency_ms:
+        time.sleep(state.latency_ms / 1000)
+    if state.roll(state.failure_rate):
+        return _error(503, "service unavailable (simulated)")
+    try:
+        answer = _first_answer(state, path, request_id, work, body)
+    except Invalid as e:
+        return _error(400, str(e))
+    except _UsedElsewhere as e:
+        return _error(409, f"request_id already used for {e}")
+    if state.roll(state.lost_reply_rate):
+        return _error(503, "reply lost (simulated)")
+    return jsonify(answer)
+
+
+class _UsedElsewhere(Exception):
+    """The request id was first used on another endpoint (named in the message)."""
+
+
+def _first_answer(state: SimulatorState, path: str, request_id: str, work, body: dict):
+    with state.lock:
+        first = state.answers.get(request_id)
+        if first is None:
+            answer = work(state, dict(body))
+            state.answers[request_id] = (path, answer)
+            return answer
+        if first[0] != path:
+            raise _UsedElsewhere(first[0])
+        return first[1]
+
+
+# The simulator's own controls: seed persons, read what was received, slow down or fail.
+control = Blueprint("simulator_control", __name__, url_prefix="/_sim")
+
+
+@control.post("/persons")
+def seed_person():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, "a JSON object is required")
+    try:
+        _person(body)
+        _sex(body)
+        _text(body, "iin")
+        _text(body, "document_number", required=False)
+        person = _state().add_person(
+            Known(
+                iin=body["iin"],
+                surname=body["surname"],
+                given_name=body["given_name"],
+                patronymic=body["patronymic"],
+                birth_date=body["birth_date"],
+                sex=body["sex"],
+                document_number=body["document_number"],
+            )
+        )
+    except Invalid as e:
+        return _error(400, str(e))
+    return jsonify(person.as_json()), 201
+
+
+@control.get("/persons")
+def list_persons():
+    state = _state()
+    with state.lock:
+        return jsonify({"persons": [p.as_json() for p in state.persons.values()]})
+
+
+@control.get("/requests")
+def list_requests():
+    return jsonify({"requests": _state().requests()})
+
+
+@control.post("/config")
+def configure():
+    body = request.get_json(silent=True) or {}
+    try:
+        return jsonify(
+            _state().configure(
+                body.get("latency_ms"), body.get("failure_rate"), body.get("lost_reply_rate")
+            )
+        )
+    except (TypeError, ValueError):
+        return _error(400, "latency_ms, failure_rate and lost_reply_rate are numbers")
+
+
+@control.post("/reset")
+def reset():
+    _state().reset()
+    return jsonify({"reset": True})
+
+
+@control.get("/health")
+def health():
+    return jsonify({"ok": True, **_state().config()})
 
 
 class QuietRequestHandler(WSGIRequestHandler):
