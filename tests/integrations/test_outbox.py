@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -19,6 +19,9 @@ from portal.integrations.clients import HttpGateway
 from portal.integrations.models import MessageKind, MessageStatus, OutboxMessage
 from portal.residents.models import Person
 from tests.fixtures_integrations import run_worker_once
+
+# Backoffs and leases are crossed by moving this pinned clock, never by sleeping.
+pytestmark = pytest.mark.clock("2026-11-25 09:00")
 
 
 def payload(person: Person | None = None, **kw) -> dict:
@@ -55,10 +58,12 @@ def applied(outbox_handlers):
     return answers
 
 
-def wait_until_due(*messages: OutboxMessage) -> None:
+def wait_until_due(clock, *messages: OutboxMessage) -> None:
+    """Move the pinned clock just past the latest next attempt of `messages` (no sleeping, so
+    "nothing is due during the backoff" holds however slow the machine is)."""
     db.session.expire_all()
     latest = max(as_utc(m.next_attempt_at) for m in messages)
-    time.sleep(max(0.0, (latest - now_utc()).total_seconds()) + 0.01)
+    clock.move_to(max(latest, now_utc()) + timedelta(milliseconds=10))
 
 
 def test_a_message_is_written_in_the_callers_transaction(app):
@@ -124,7 +129,7 @@ def test_r10_r22_change_notice_through_the_outbox(app, run_worker, state_systems
     assert notice.response["accepted"] is True
 
 
-def test_the_outbox_survives_the_systems_being_down(app, run_worker, state_systems, applied):
+def test_the_outbox_survives_the_systems_being_down(clock, app, run_worker, state_systems, applied):
     messages = [
         outbox.enqueue(MessageKind.IIN_GENERATION, payload(given_name=name))
         for name in ("Нұрлан", "Айгүл", "Асқар")
@@ -139,13 +144,13 @@ def test_the_outbox_survives_the_systems_being_down(app, run_worker, state_syste
         assert as_utc(m.next_attempt_at) > now_utc()  # backing off
     assert run_worker() == 0  # nothing is due during the backoff
 
-    wait_until_due(*messages)
+    wait_until_due(clock, *messages)
     assert run_worker() == 4  # still down: a second attempt, a longer wait
     assert {m.attempts for m in messages} == {2}
     assert applied == []
 
     state_systems.start()  # the same port again
-    wait_until_due(*messages)
+    wait_until_due(clock, *messages)
     assert run_worker() == 4
     assert {(m.status, m.attempts) for m in messages} == {(MessageStatus.SENT, 3)}
     assert sorted(key for _, key, _ in applied) == sorted(m.key for m in messages)
@@ -153,7 +158,7 @@ def test_the_outbox_survives_the_systems_being_down(app, run_worker, state_syste
 
 
 def test_after_the_last_attempt_a_message_fails_and_retry_brings_it_back(
-    app, run_worker, state_systems, applied
+    clock, app, run_worker, state_systems, applied
 ):
     app.config["PORTAL_OUTBOX_MAX_ATTEMPTS"] = 3
     state_systems.set(failure_rate=1.0)
@@ -161,11 +166,11 @@ def test_after_the_last_attempt_a_message_fails_and_retry_brings_it_back(
     db.session.commit()
 
     for _ in range(3):
-        wait_until_due(message)
+        wait_until_due(clock, message)
         run_worker()
     assert (message.status, message.attempts) == (MessageStatus.FAILED, 3)
     assert "HTTP 503" in message.last_error
-    wait_until_due(message)
+    wait_until_due(clock, message)
     assert run_worker() == 0  # a failed message is not sent again by itself
 
     outbox.retry(message)
@@ -180,13 +185,13 @@ def test_after_the_last_attempt_a_message_fails_and_retry_brings_it_back(
 
 
 def test_a_request_the_system_refuses_is_retried_until_it_fails(
-    app, run_worker, state_systems, applied
+    clock, app, run_worker, state_systems, applied
 ):
     app.config["PORTAL_OUTBOX_MAX_ATTEMPTS"] = 2
     message = outbox.enqueue(MessageKind.IIN_GENERATION, payload(sex=None))
     db.session.commit()
     run_worker()
-    wait_until_due(message)
+    wait_until_due(clock, message)
     run_worker()
     assert (message.status, message.attempts) == (MessageStatus.FAILED, 2)
     assert "HTTP 400" in message.last_error
@@ -194,7 +199,9 @@ def test_a_request_the_system_refuses_is_retried_until_it_fails(
     assert applied == []
 
 
-def test_r10_a_retry_after_a_lost_reply_gets_the_first_iin(app, run_worker, state_systems, applied):
+def test_r10_a_retry_after_a_lost_reply_gets_the_first_iin(
+    clock, app, run_worker, state_systems, applied
+):
     """The system generated an IIN but its reply was lost: the retry carries the same key and
     gets the same IIN back, never a second one."""
     state_systems.set(lost_reply_rate=1.0)
@@ -205,7 +212,7 @@ def test_r10_a_retry_after_a_lost_reply_gets_the_first_iin(app, run_worker, stat
     [generated] = state_systems.persons()
 
     state_systems.set(lost_reply_rate=0.0)
-    wait_until_due(message)
+    wait_until_due(clock, message)
     run_worker()
     assert message.status == MessageStatus.SENT
     assert message.response == {"iin": generated["iin"]}
@@ -213,7 +220,9 @@ def test_r10_a_retry_after_a_lost_reply_gets_the_first_iin(app, run_worker, stat
     assert state_systems.counts() == {message.key: 2}
 
 
-def test_a_timeout_is_retried_and_gets_the_first_answer(app, run_worker, state_systems, applied):
+def test_a_timeout_is_retried_and_gets_the_first_answer(
+    clock, app, run_worker, state_systems, applied
+):
     app.config["PORTAL_INTEGRATIONS_TIMEOUT"] = 0.05
     state_systems.set(latency_ms=200)
     message = outbox.enqueue(MessageKind.IIN_GENERATION, payload())
@@ -227,7 +236,7 @@ def test_a_timeout_is_retried_and_gets_the_first_answer(app, run_worker, state_s
     while not state_systems.persons() and time.monotonic() < deadline:
         time.sleep(0.02)  # the system does answer the first request, too late
     [generated] = state_systems.persons()
-    wait_until_due(message)
+    wait_until_due(clock, message)
     run_worker()
     assert message.status == MessageStatus.SENT
     assert message.response == {"iin": generated["iin"]}
@@ -305,7 +314,7 @@ def test_a_leased_message_is_not_sent_by_a_second_worker(app, run_worker, state_
 
 
 def test_an_expired_lease_is_taken_over_and_the_answer_applied_once(
-    app, run_worker, state_systems, applied
+    clock, app, run_worker, state_systems, applied
 ):
     """Worker A stalls past its lease; B sends and applies; A's late answer is dropped."""
     app.config["PORTAL_OUTBOX_LEASE_SECONDS"] = 0.1
@@ -313,7 +322,7 @@ def test_an_expired_lease_is_taken_over_and_the_answer_applied_once(
     db.session.commit()
     held = HeldGateway()
     thread = _held_worker(app, held)
-    time.sleep(0.15)
+    clock.shift(0.15)
 
     assert run_worker(worker_id="B") == 1
     assert message.status == MessageStatus.SENT
@@ -327,7 +336,7 @@ def test_an_expired_lease_is_taken_over_and_the_answer_applied_once(
 
 
 def test_an_answer_and_the_sent_mark_are_committed_together(
-    app, f, run_worker, state_systems, outbox_handlers
+    clock, app, f, run_worker, state_systems, outbox_handlers
 ):
     """Should applying an answer fail, nothing of it stays and the message is sent again."""
     person = f.family(f.centre()).members[0]
@@ -349,7 +358,7 @@ def test_an_answer_and_the_sent_mark_are_committed_together(
     assert "RuntimeError" in message.last_error
     assert person.iin is None  # rolled back with the failed attempt
 
-    wait_until_due(message)
+    wait_until_due(clock, message)
     run_worker()
     assert message.status == MessageStatus.SENT
     assert person.iin == calls[0]["iin"] == calls[1]["iin"]
