@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -25,17 +25,35 @@ class Base(DeclarativeBase):
 
 
 def as_utc(value: datetime | None) -> datetime | None:
-    """A stored instant as an aware UTC datetime: SQLite hands timestamps back naive (they were
-    stored in UTC), PostgreSQL aware."""
+    """An instant as an aware UTC datetime (a naive one is taken to be UTC already). Stored
+    instants come back that way through `UTCDateTime`; this is for values from elsewhere."""
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class UTCDateTime(TypeDecorator):
+    """An instant, stored in UTC and always read back aware in UTC, on SQLite (which keeps no
+    offset and hands timestamps back naive) as on PostgreSQL (timestamptz)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("an instant needs a time zone (use portal.clock)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return as_utc(value)
+
+
 class Timestamped:
     """Creation time stamped in Python, so that tests can move the clock."""
 
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
 
 @event.listens_for(Engine, "connect")

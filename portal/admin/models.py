@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, String
+from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.clock import now_utc
+from portal.db import UTCDateTime
 from portal.enums import str_enum
 from portal.extensions import db
 from portal.workdays import DayKind
@@ -23,7 +24,7 @@ class CalendarOverride(db.Model):
     kind: Mapped[DayKind] = mapped_column(str_enum(DayKind, "day_kind"))
     note: Mapped[str] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
 
 class Setting(db.Model):
@@ -33,5 +34,5 @@ class Setting(db.Model):
     value: Mapped[str] = mapped_column(String(200))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=now_utc, onupdate=now_utc
+        UTCDateTime, default=now_utc, onupdate=now_utc
     )

@@ -13,7 +13,6 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     String,
@@ -23,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.clock import now_utc
-from portal.db import Timestamped
+from portal.db import Timestamped, UTCDateTime
 from portal.enums import str_enum
 from portal.extensions import db
 
@@ -245,7 +244,7 @@ class ApplicationEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     kind: Mapped[EventKind] = mapped_column(str_enum(EventKind, "event_kind"))
     action: Mapped[str] = mapped_column(String(40))
@@ -308,7 +307,7 @@ class PersonCheck(db.Model):
     status: Mapped[CheckStatus] = mapped_column(str_enum(CheckStatus, "check_status"))
     note: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=now_utc, onupdate=now_utc
+        UTCDateTime, default=now_utc, onupdate=now_utc
     )
 
     application: Mapped[Application] = relationship(back_populates="checks")
@@ -334,5 +333,5 @@ class DuplicateDecision(db.Model):
     other_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     decision: Mapped[SamePerson] = mapped_column(str_enum(SamePerson, "same_person"))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     note: Mapped[str | None] = mapped_column(Text)

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.clock import now_utc
+from portal.db import UTCDateTime
 from portal.extensions import db
 
 
@@ -20,7 +21,7 @@ class AuditEntry(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     action: Mapped[str] = mapped_column(String(8))  # create, update, delete
     entity: Mapped[str] = mapped_column(String(40))
@@ -43,7 +44,7 @@ class AccessLog(db.Model):
     __table_args__ = (Index("ix_access_log_person", "person_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     person_id: Mapped[int] = mapped_column()
     view: Mapped[str] = mapped_column(String(40))

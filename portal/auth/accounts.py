@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 from portal.auth.models import User
 from portal.auth.passwords import hash_secret, verify_secret
 from portal.clock import now_utc
-from portal.db import as_utc
 from portal.extensions import db
 from portal.residents.models import Person
 from portal.roles import Role
@@ -123,7 +122,7 @@ def code_pending(user: User, now: datetime | None = None) -> bool:
     return bool(
         user.one_time_code_hash
         and user.one_time_code_expires_at
-        and as_utc(user.one_time_code_expires_at) > now
+        and user.one_time_code_expires_at > now
         and user.one_time_code_attempts < MAX_ATTEMPTS
     )
 
@@ -149,8 +148,8 @@ def redeem(username: str, code: str, password: str) -> User | None:
 def blocked_until(user: User, now: datetime | None = None) -> datetime | None:
     """When log-in opens again for `user`, or None if it is open now."""
     now = now or now_utc()
-    if user.login_blocked_until and as_utc(user.login_blocked_until) > now:
-        return as_utc(user.login_blocked_until)
+    if user.login_blocked_until and user.login_blocked_until > now:
+        return user.login_blocked_until
     return None
 
 

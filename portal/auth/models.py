@@ -6,12 +6,12 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accommodation.models import Centre, Region
 from portal.auth.passwords import hash_secret, needs_rehash, verify_secret
-from portal.db import Timestamped
+from portal.db import Timestamped, UTCDateTime
 from portal.enums import str_enum
 from portal.extensions import db
 from portal.roles import Role
@@ -59,16 +59,16 @@ class User(UserMixin, Timestamped, db.Model):
     # Part of the session cookie's user id: rotating it logs out every session of the user.
     session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     active: Mapped[bool] = mapped_column(default=True)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A one-time code handed over by staff: the resident sets (or resets) a password with it.
     # Only its hash is kept; it expires, and a few wrong tries void it.
     one_time_code_hash: Mapped[str | None] = mapped_column(String(200))
-    one_time_code_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    one_time_code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     one_time_code_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     # Consecutive wrong passwords, and until when log-in is refused after too many of them
     # (counted in the database, so the limit holds across every gunicorn worker and host).
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
-    login_blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    login_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The secret part of the resident's subscribable timetable URL (.ics); None = no feed.
     # Kept readable (not hashed) so the page can show the address again; replacing or
     # clearing it revokes every calendar app that subscribed with the old one.

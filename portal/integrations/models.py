@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.clock import now_utc
+from portal.db import UTCDateTime
 from portal.enums import str_enum
 from portal.extensions import db
 
@@ -44,12 +45,12 @@ class OutboxMessage(db.Model):
         str_enum(MessageStatus, "message_status"), default=MessageStatus.PENDING
     )
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     locked_by: Mapped[str | None] = mapped_column(String(64))
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     response: Mapped[dict | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))

@@ -26,7 +26,6 @@ from portal.config import DEFAULT_LANGUAGE, LANGUAGES
 from portal.extensions import db
 from portal.me import timetable
 from portal.roles import Role
-from portal.services.courses import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -113,8 +112,8 @@ def calendar_for(user: User) -> bytes:
             event = Event()
             event.add("uid", item.uid)
             event.add("dtstamp", stamp)
-            event.add("dtstart", as_utc(item.obj.starts_at))
-            event.add("dtend", as_utc(item.obj.ends_at))
+            event.add("dtstart", item.obj.starts_at)
+            event.add("dtend", item.obj.ends_at)
             title = str(item.title)
             if item.waitlisted:
                 title = f"{title} ({timetable.WAITLISTED_LABEL})"

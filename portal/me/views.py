@@ -253,7 +253,7 @@ def _activities_page(status: int = 200, form: SignUpForm | None = None, failed_i
             .where(
                 ActivitySession.activity_id.in_(ids),
                 ActivitySession.cancelled.is_(False),
-                ActivitySession.starts_at >= ops.as_utc(moment),
+                ActivitySession.starts_at >= moment,
             )
             .group_by(ActivitySession.activity_id)
         ).all()

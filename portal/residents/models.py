@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     String,
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accommodation.models import Centre, Stay
 from portal.clock import now_utc
-from portal.db import Timestamped
+from portal.db import Timestamped, UTCDateTime
 from portal.enums import str_enum
 from portal.extensions import db
 from portal.translit import search_key, to_latin
@@ -141,7 +140,7 @@ class Person(Timestamped, db.Model):
     languages: Mapped[str] = mapped_column(String(60), default="")
     iin: Mapped[str | None] = mapped_column(String(12), unique=True)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=now_utc, onupdate=now_utc
+        UTCDateTime, default=now_utc, onupdate=now_utc
     )
 
     family: Mapped[Family] = relationship(back_populates="members")

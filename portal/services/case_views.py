@@ -239,7 +239,6 @@ def _page(case: Case, status: int = 200, **forms):
         overdue=ops.is_overdue(case, day),
         can=lambda action: ops.allowed(case, action),
         Action=ops.CaseAction,
-        as_aware=ops.as_aware,
         open_statuses=ops.OPEN,
         today=day,
         status=status,

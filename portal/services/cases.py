@@ -27,7 +27,6 @@ from sqlalchemy import and_, func, select
 from portal.accommodation.models import Room
 from portal.auth.models import User
 from portal.clock import KZ, now, today
-from portal.db import as_utc as as_aware  # the name the case pages and tests use
 from portal.extensions import db
 from portal.residents.models import Person
 from portal.roles import Role
@@ -327,7 +326,7 @@ def _cancel_future_appointments(case: Case) -> None:
     """A delivered or closed case keeps no one's time booked."""
     moment = now()
     for a in case.appointments:
-        if not a.cancelled and as_aware(a.starts_at) > moment:
+        if not a.cancelled and a.starts_at > moment:
             a.cancelled = True
 
 

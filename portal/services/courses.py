@@ -50,7 +50,6 @@ from sqlalchemy.orm import selectinload
 from portal.accommodation.models import Centre, Room, Stay
 from portal.auth.models import User
 from portal.clock import KZ, now, now_utc, today
-from portal.db import as_utc
 from portal.extensions import db
 from portal.residents.models import Family, Person
 from portal.roles import Role
@@ -99,8 +98,7 @@ class ActivityError(ValueError):
 
 def aware_instant(value: datetime) -> datetime:
     """An instant given by a caller, in UTC. A naive datetime is refused: it could be local
-    time (a form) or UTC (SQLite hands stored instants back naive); use `as_utc` or attach
-    `clock.KZ` first."""
+    time (a form) or UTC; attach `clock.KZ` first (stored instants come back aware)."""
     if value.tzinfo is None:
         raise ValueError("a timezone-aware datetime is required")
     return value.astimezone(UTC)
@@ -122,13 +120,13 @@ def parse_weekdays(value: str | Iterable[int] | None) -> list[int]:
 
 def when(starts_at: datetime, ends_at: datetime) -> str:
     """A session's time as "2 Dec 2026, 10:00–12:00" in the current language, local time."""
-    local = to_user_timezone(as_utc(starts_at))
+    local = to_user_timezone(starts_at)
     return str(
         _l(
             "%(day)s, %(start)s–%(end)s",
             day=format_date(local.date(), "medium"),
-            start=format_datetime(as_utc(starts_at), "HH:mm"),
-            end=format_datetime(as_utc(ends_at), "HH:mm"),
+            start=format_datetime(starts_at, "HH:mm"),
+            end=format_datetime(ends_at, "HH:mm"),
         )
     )
 
@@ -217,7 +215,7 @@ def _clash_lines(
     seen: set[tuple] = set()
     for starts_at, ends_at in sorted(slots):
         for clash in found:
-            if not (as_utc(clash.starts_at) < ends_at and as_utc(clash.ends_at) > starts_at):
+            if not (clash.starts_at < ends_at and clash.ends_at > starts_at):
                 continue
             key = (starts_at, clash.what, clash.subject_id, clash.other_kind, clash.other_id)
             if key in seen:
@@ -407,7 +405,7 @@ def _upcoming_slots(activity: Activity) -> list[tuple[datetime, datetime]]:
             ActivitySession.ends_at > now().astimezone(UTC),
         )
     )
-    return [(as_utc(s), as_utc(e)) for s, e in rows]
+    return [(s, e) for s, e in rows]
 
 
 def _eligibility_day(activity: Activity) -> date:
@@ -648,7 +646,7 @@ def record_attendance(
     enrolled (or already have a record for the session); the session must have started."""
     if session.cancelled or session.activity.cancelled:
         raise ActivityError(_l("This session has been cancelled."))
-    if as_utc(session.starts_at) > now().astimezone(UTC):
+    if session.starts_at > now().astimezone(UTC):
         raise ActivityError(_l("Attendance can be recorded once the session has started."))
     try:
         parsed = {int(pid): AttendanceCode(code) for pid, code in codes.items()}
@@ -762,7 +760,7 @@ def absence_alerts(
     for person_id, activity_id, starts_at, code, _pos in db.session.execute(
         select(recent).where(recent.c.pos <= n)
     ):
-        runs.setdefault((person_id, activity_id), []).append((as_utc(starts_at), code))
+        runs.setdefault((person_id, activity_id), []).append((starts_at, code))
     hits = {
         key: sorted(s for s, _ in rows)
         for key, rows in runs.items()

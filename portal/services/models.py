@@ -16,7 +16,6 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     String,
@@ -29,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accommodation.models import Localized
 from portal.clock import now_utc
-from portal.db import Timestamped
+from portal.db import Timestamped, UTCDateTime
 from portal.enums import str_enum
 from portal.extensions import db
 
@@ -118,8 +117,8 @@ class ActivitySession(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"), index=True)
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id"))
     teacher_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     cancelled: Mapped[bool] = mapped_column(default=False)
@@ -176,7 +175,7 @@ class Enrolment(Timestamped, db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     status: Mapped[EnrolmentStatus] = mapped_column(str_enum(EnrolmentStatus, "enrolment_status"))
     seat: Mapped[int | None] = mapped_column()
-    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     activity: Mapped[Activity] = relationship(back_populates="enrolments")
     person = relationship("Person")
@@ -213,7 +212,7 @@ class Attendance(db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     code: Mapped[AttendanceCode] = mapped_column(str_enum(AttendanceCode, "attendance_code"))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
     session: Mapped[ActivitySession] = relationship(back_populates="attendance")
     person = relationship("Person")
@@ -294,8 +293,8 @@ class Appointment(Timestamped, db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("service_case.id"), index=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id"))
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(Text)
     cancelled: Mapped[bool] = mapped_column(default=False)
 

@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from portal.clock import KZ, now, today
+from portal.db import as_utc
 from portal.extensions import db
 from portal.services import courses as ops
 from portal.services.clashes import Clash
@@ -144,10 +145,10 @@ def test_c8_9_c8_6_staff_run_a_kazakh_course_and_a_clashing_consultation_is_refu
     assert (activity.service.code, activity.language, activity.level) == ("C8.9", "kk", "A1")
     assert (activity.teacher_id, activity.room_id, activity.capacity) == (teacher.id, room.id, 10)
     sessions = sorted(activity.sessions, key=lambda s: s.starts_at)
-    assert [ops.as_utc(s.starts_at).astimezone(KZ).date() for s in sessions] == expected_days
+    assert [as_utc(s.starts_at).astimezone(KZ).date() for s in sessions] == expected_days
     moment = now().astimezone(UTC)
-    past = [s for s in sessions if ops.as_utc(s.starts_at) <= moment]
-    coming = [s for s in sessions if ops.as_utc(s.starts_at) > moment]
+    past = [s for s in sessions if as_utc(s.starts_at) <= moment]
+    coming = [s for s in sessions if as_utc(s.starts_at) > moment]
     assert past
     assert coming
     held, next_one = past[-1], coming[0]
@@ -259,7 +260,7 @@ def test_c8_9_c8_6_staff_run_a_kazakh_course_and_a_clashing_consultation_is_refu
     expect(page.locator("#case-status")).to_have_text(requested_label)
 
     # During the next lesson (10:00–11:30): the teacher and Bakyt are both in the course.
-    session_day = ops.as_utc(next_one.starts_at).astimezone(KZ).date()
+    session_day = as_utc(next_one.starts_at).astimezone(KZ).date()
     page.locator("#make-appointment summary").click()
     expect(page.locator("#staff_id")).to_have_value(str(teacher.id))
     page.locator("#staff_id").select_option(str(teacher.id))
@@ -319,8 +320,8 @@ def test_c8_9_c8_6_staff_run_a_kazakh_course_and_a_clashing_consultation_is_refu
     assert len(booked) == 1
     assert booked[0].case_id == case_id
     assert booked[0].staff_id == teacher.id
-    assert ops.as_utc(booked[0].starts_at) == ops.at(session_day, time(12, 0))
-    assert ops.as_utc(booked[0].ends_at) == ops.at(session_day, time(12, 45))
+    assert as_utc(booked[0].starts_at) == ops.at(session_day, time(12, 0))
+    assert as_utc(booked[0].ends_at) == ops.at(session_day, time(12, 45))
     assert db.session.scalar(
         select(func.count())
         .select_from(ActivitySession)

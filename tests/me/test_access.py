@@ -8,6 +8,7 @@ from datetime import date, time
 import pytest
 
 from portal.applications import operations as apps
+from portal.db import as_utc
 from portal.extensions import db
 from portal.integrations import outbox
 from portal.integrations.models import MessageKind
@@ -72,7 +73,7 @@ def _grow(world, f, first: int, n: int) -> None:
             ops.enrol(a, person)
         db.session.commit()
         for s in a.sessions:
-            if ops.as_utc(s.starts_at).date() < TODAY:
+            if as_utc(s.starts_at).date() < TODAY:
                 ops.record_attendance(s, {p.id: "present" for p in world.family.members})
         db.session.commit()
         appointment(world.family.members[i % 3], world.teacher, world.room,

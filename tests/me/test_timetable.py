@@ -10,6 +10,7 @@ import pytest
 from flask_babel import format_date
 from sqlalchemy import select
 
+from portal.db import as_utc
 from portal.extensions import db
 from portal.me import timetable
 from portal.services import courses as ops
@@ -43,7 +44,7 @@ def _busy_week(world, f):
     theirs = appointment(neighbour, world.teacher, None, date(2026, 11, 26), time(14, 0),
                          time(14, 30))  # fmt: skip
     cancelled = next(
-        s for s in world.course.sessions if ops.as_utc(s.starts_at).date() == date(2026, 12, 2)
+        s for s in world.course.sessions if as_utc(s.starts_at).date() == date(2026, 12, 2)
     )
     cancelled.cancelled = True
     db.session.commit()
@@ -125,7 +126,7 @@ def test_attendance_per_member_and_course_with_counts_rate_and_recent_sessions(w
             .where(ActivitySession.activity_id == world.course.id)
             .order_by(ActivitySession.starts_at)
         )
-        if ops.as_utc(s.starts_at).date() < date(2026, 11, 25)
+        if as_utc(s.starts_at).date() < date(2026, 11, 25)
     ]
     assert len(held) == 7  # Mondays and Wednesdays from 2 to 23 November
     codes = [AttendanceCode.PRESENT, AttendanceCode.PRESENT, AttendanceCode.LATE,

@@ -14,6 +14,7 @@ from portal.accommodation.models import Centre, Room
 from portal.applications.models import Application, State
 from portal.auth.models import User
 from portal.clock import KZ, today
+from portal.db import as_utc
 from portal.extensions import db
 from portal.residents.models import Family, Person
 from portal.services import cases as ops
@@ -391,8 +392,8 @@ def test_an_appointment_schedules_the_case_and_cancelling_it_requests_it_again(w
     assert resp.status_code == 303, resp.text[:2000]
     appointment = db.session.scalar(select(Appointment))
     assert (appointment.staff_id, appointment.room_id) == (world.staff.id, world.room.id)
-    assert ops.as_aware(appointment.starts_at) == _at(10)
-    assert ops.as_aware(appointment.ends_at) == _at(10, 30)
+    assert as_utc(appointment.starts_at) == _at(10)
+    assert as_utc(appointment.ends_at) == _at(10, 30)
     assert _reload(case).status == CaseStatus.SCHEDULED
     page = client.get(f"/en/cases/{case.id}").text
     assert "10:30" in page
@@ -490,14 +491,14 @@ def test_move_appointment_keeps_the_clash_rules_and_ignores_itself(world):
     db.session.commit()
 
     ops.move_appointment(appointment, _at(10, 30), _at(11, 30))  # overlaps only itself
-    assert ops.as_aware(appointment.starts_at) == _at(10, 30)
+    assert as_utc(appointment.starts_at) == _at(10, 30)
     with pytest.raises(ops.CaseError, match="already busy"):
         ops.move_appointment(appointment, _at(12, 30), _at(13, 30))
     db.session.rollback()
     ops.cancel_appointment(busy)
     ops.move_appointment(appointment, _at(12, 30), _at(13, 30))
     db.session.commit()
-    assert ops.as_aware(db.session.get(Appointment, appointment.id).starts_at) == _at(12, 30)
+    assert as_utc(db.session.get(Appointment, appointment.id).starts_at) == _at(12, 30)
 
 
 def test_delivery_cancels_the_appointments_still_to_come(world):

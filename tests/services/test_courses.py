@@ -17,6 +17,7 @@ from portal.accommodation import operations as acc
 from portal.accommodation.models import DischargeReason, Stay
 from portal.admin.models import CalendarOverride
 from portal.clock import KZ
+from portal.db import as_utc
 from portal.extensions import db
 from portal.services import courses as ops
 from portal.services.models import (
@@ -77,7 +78,7 @@ def residents(f, centre, n: int, **head):
 
 
 def local_days(activity) -> list[date]:
-    return [ops.as_utc(s.starts_at).astimezone(KZ).date() for s in activity.sessions]
+    return [as_utc(s.starts_at).astimezone(KZ).date() for s in activity.sessions]
 
 
 def statuses(activity_id: int) -> list[tuple[int, str, int | None]]:
@@ -141,7 +142,7 @@ def test_c8_9_a_monday_wednesday_course_has_no_session_on_the_nauryz_holidays(f,
         date(2026, 3, 16), date(2026, 3, 18), date(2026, 3, 30), date(2026, 4, 1),
     ]  # fmt: skip
     first = activity.sessions[0]
-    assert ops.as_utc(first.starts_at).astimezone(KZ).time() == TEN
+    assert as_utc(first.starts_at).astimezone(KZ).time() == TEN
     assert {s.room_id for s in activity.sessions} == {room.id}
     page = client.get(resp.location)
     assert "Қазақ тілі A1" in page.text
@@ -404,7 +405,7 @@ def test_move_session_refuses_a_clash_and_moves_otherwise(f):
     monday = kazakh.sessions[0]
     with pytest.raises(ops.ActivityError) as refused:
         ops.move_session(
-            tuesday, ops.as_utc(monday.starts_at), ops.as_utc(monday.ends_at), room1.id
+            tuesday, as_utc(monday.starts_at), as_utc(monday.ends_at), room1.id
         )
     assert any("“Қазақ тілі A1”" in m for m in refused.value.messages)
     db.session.rollback()
@@ -413,7 +414,7 @@ def test_move_session_refuses_a_clash_and_moves_otherwise(f):
         room1.id,
     )  # fmt: skip
     db.session.commit()
-    assert ops.as_utc(moved.starts_at).astimezone(KZ) == datetime(2026, 12, 1, 14, 0, tzinfo=KZ)
+    assert as_utc(moved.starts_at).astimezone(KZ) == datetime(2026, 12, 1, 14, 0, tzinfo=KZ)
     assert moved.room_id == room1.id
 
 
@@ -423,7 +424,7 @@ def test_move_session_refuses_a_clash_and_moves_otherwise(f):
 
 
 def _past_sessions(activity) -> list[ActivitySession]:
-    return [s for s in activity.sessions if ops.as_utc(s.starts_at) < NOW]
+    return [s for s in activity.sessions if as_utc(s.starts_at) < NOW]
 
 
 def test_c8_9_attendance_is_recorded_and_corrected_per_session(f, login):
@@ -453,7 +454,7 @@ def test_c8_9_attendance_is_recorded_and_corrected_per_session(f, login):
     )
     assert recorded == {a.id: AttendanceCode.PRESENT, b.id: AttendanceCode.EXCUSED}
     # a session that has not started yet cannot have attendance
-    future = next(s for s in activity.sessions if ops.as_utc(s.starts_at) > NOW)
+    future = next(s for s in activity.sessions if as_utc(s.starts_at) > NOW)
     resp = client.post(f"/en/sessions/{future.id}/attendance", data={f"code-{a.id}": "present"})
     assert resp.status_code == 422
     assert "Attendance can be recorded once the session has started." in resp.text
