@@ -48,6 +48,7 @@ from portal.config import LANGUAGES
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
 from portal.i18n import LANG_PREFIX
+from portal.pdf import pdf_response
 from portal.residents.models import Family, Person
 
 bp = Blueprint("applications", __name__, url_prefix=LANG_PREFIX)
@@ -338,7 +339,7 @@ def documents_refusal_letter(application_id: int, number: int):
         abort(404)
     lang = _letter_lang()
     data = letters.documents_refusal_letter(application, submission, lang)
-    return letters.pdf_response(data, f"refusal-{application.id}-{number}-{lang}.pdf")
+    return pdf_response(data, f"refusal-{application.id}-{number}-{lang}.pdf")
 
 
 @bp.get("/applications/<int:application_id>/letters/status-refusal.pdf")
@@ -348,7 +349,7 @@ def status_refusal_letter(application_id: int):
     if application.state != State.STATUS_REFUSED:
         abort(404)
     lang = _letter_lang()
-    return letters.pdf_response(
+    return pdf_response(
         letters.status_refusal_letter(application, lang),
         f"status-refusal-{application.id}-{lang}.pdf",
     )
@@ -361,7 +362,7 @@ def certificate_pdf(application_id: int):
     if application.state != State.CERTIFICATE_ISSUED:
         abort(404)
     lang = _letter_lang()
-    return letters.pdf_response(
+    return pdf_response(
         letters.certificate(application, lang),
         f"certificate-{application.certificate_number}-{lang}.pdf",
     )

@@ -16,8 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import current_app, render_template
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -25,8 +23,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.accommodation.models import Centre, Room
 from portal.auth.models import User
 from portal.clock import KZ, today, week_of
-from portal.config import LANGUAGES
 from portal.extensions import db
+from portal.pdf import render_pdf
 from portal.roles import Role
 from portal.services import cases, courses
 from portal.services.models import (
@@ -330,32 +328,18 @@ def timetable_pdf(
     service_id: int | None = None,
 ) -> bytes:
     """The week's timetable on A4 landscape in DejaVu Sans (every Kazakh letter), in `lang`."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}")
-    from weasyprint import HTML  # imported on first use: it is slow to load
-    from weasyprint.urls import URLFetcher
-
-    from portal.applications.letters import page_counter_css
-
     week = week_items(
         centre.id, monday, room_id=room_id, teacher_id=teacher_id, service_id=service_id
     )
     room = db.session.get(Room, room_id) if room_id else None
     teacher = db.session.get(User, teacher_id) if teacher_id else None
-    with force_locale(lang):
-        html = render_template(
-            "services/calendar/pdf_timetable.html",
-            lang=lang,
-            centre=centre,
-            week=week,
-            room=room if room and room.centre_id == centre.id else None,
-            teacher=teacher if teacher and teacher.centre_id == centre.id else None,
-            service=db.session.get(Service, service_id) if service_id else None,
-            printed_on=today(),
-            page_counter=page_counter_css(),
-        )
-    static = current_app.static_folder or current_app.root_path
-    fetcher = URLFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
-    return HTML(string=html, base_url=static.rstrip("/") + "/", url_fetcher=fetcher).write_pdf(
-        pdf_tags=True
+    return render_pdf(
+        "services/calendar/pdf_timetable.html",
+        lang,
+        centre=centre,
+        week=week,
+        room=room if room and room.centre_id == centre.id else None,
+        teacher=teacher if teacher and teacher.centre_id == centre.id else None,
+        service=db.session.get(Service, service_id) if service_id else None,
+        printed_on=today(),
     )

@@ -25,13 +25,13 @@ from wtforms.validators import InputRequired, Length, Optional
 from portal import access
 from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Centre
-from portal.applications.letters import pdf_response
 from portal.clock import today, week_of
 from portal.config import LANGUAGES
 from portal.extensions import db
 from portal.forms import strip
 from portal.htmx import hx_redirect, is_partial, render
 from portal.i18n import LANG_PREFIX
+from portal.pdf import pdf_response
 from portal.services import calendar as cal
 from portal.services.models import Activity, ActivitySession, Appointment, Case
 

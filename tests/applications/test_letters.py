@@ -23,6 +23,7 @@ from portal.applications.models import (
     SubmissionOutcome,
 )
 from portal.extensions import db
+from portal.pdf import pdf_response
 from portal.residents import operations as res
 from portal.residents.models import Relation
 
@@ -289,7 +290,7 @@ def test_letters_refuse_an_unknown_language(granted):
 
 
 def test_pdf_response_is_inline_pdf_with_a_safe_file_name(app):
-    resp = letters.pdf_response(b"%PDF-1.7 test", '../../Қасымов "куәлік"\r\n.pdf')
+    resp = pdf_response(b"%PDF-1.7 test", '../../Қасымов "куәлік"\r\n.pdf')
 
     assert resp.mimetype == "application/pdf"
     assert resp.get_data() == b"%PDF-1.7 test"
