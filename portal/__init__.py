@@ -47,9 +47,9 @@ def _init_extensions(app: Flask) -> None:
     )
     init_login(app)
 
-    from portal.applications.operations import register_handlers
+    from portal.applications.reactions import register_handlers
 
-    register_handlers()  # the state systems' answers are applied by the applications feature
+    register_handlers()  # the applications feature reacts to the state systems and to corrections
 
 
 def _register_blueprints(app: Flask) -> None:

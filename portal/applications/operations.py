@@ -462,10 +462,3 @@ def on_change_notice(message, answer: dict) -> None:
     if application is not None:
         record(application, EventKind.EXTERNAL, "change_notice_accepted",
                person_id=person.id if person else None, reference=answer.get("reference"))  # fmt: skip
-
-
-def register_handlers() -> None:
-    outbox.register_handler(MessageKind.NAME_VERIFICATION, on_name_verification)
-    outbox.register_handler(MessageKind.IIN_LOOKUP, on_iin_lookup)
-    outbox.register_handler(MessageKind.IIN_GENERATION, on_iin_generated)
-    outbox.register_handler(MessageKind.CHANGE_NOTICE, on_change_notice)

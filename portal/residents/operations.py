@@ -11,6 +11,7 @@ from portal.accommodation.models import Centre, Stay
 from portal.auth.models import User
 from portal.extensions import db
 from portal.residents.models import Family, Person, Relation
+from portal.residents.signals import person_changed
 
 
 class ResidentsError(ValueError):
@@ -60,15 +61,14 @@ def add_member(family: Family, data: dict) -> Person:
 
 
 def update_person(person: Person, data: dict) -> None:
-    """Correct a person's data; once they have an IIN, the MIA is notified (R10)."""
-    from portal.applications.operations import notify_change
-
+    """Correct a person's data and announce it (R10: once they have an IIN, the applications
+    feature notifies the MIA)."""
     if person.is_head:
         data = {k: v for k, v in data.items() if k != "relation"}
     changes = {k: (getattr(person, k), v) for k, v in data.items() if getattr(person, k) != v}
     _apply(person, data)
     db.session.flush()
-    notify_change(person, changes)
+    person_changed.send(person, changes=changes)
 
 
 def transfer_head(family: Family, new_head: Person, former_head_relation: Relation) -> None:
