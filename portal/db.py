@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, event
+from sqlalchemy import ColumnElement, DateTime, MetaData, TypeDecorator, and_, event, or_
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from portal.clock import now_utc
@@ -48,6 +49,20 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         return as_utc(value)
+
+
+class DatePeriod:
+    """Days from `start_on` up to, not including, `end_on` (open while it is None): a stay, a
+    bed's time in service. `covers(day)` answers for a row in Python and as SQL in a query."""
+
+    @hybrid_method
+    def covers(self, day: date) -> bool:
+        return self.start_on <= day and (self.end_on is None or day < self.end_on)
+
+    @covers.expression
+    @classmethod
+    def covers(cls, day: date) -> ColumnElement[bool]:  # noqa: F811  (the SQL side)
+        return and_(cls.start_on <= day, or_(cls.end_on.is_(None), cls.end_on > day))
 
 
 class Timestamped:

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Timestamped
+from portal.db import DatePeriod, Timestamped
 from portal.enums import str_enum
 from portal.extensions import db
 
@@ -133,7 +133,7 @@ class Bed(Timestamped, db.Model):
     )
 
 
-class BedInService(db.Model):
+class BedInService(DatePeriod, db.Model):
     """A period in which a bed counts towards capacity; `end_on` is exclusive, open if None."""
 
     __tablename__ = "bed_in_service"
@@ -194,7 +194,7 @@ DISCHARGE_REASON_LABELS = {
 }
 
 
-class Stay(Timestamped, db.Model):
+class Stay(DatePeriod, Timestamped, db.Model):
     """A person in a bed from `start_on` up to, not including, `end_on` (open while living there).
 
     No bed holds two people on the same day and no person has two beds on the same day: the
@@ -226,9 +226,6 @@ class Stay(Timestamped, db.Model):
 
     person = relationship("Person", back_populates="stays")
     bed: Mapped[Bed] = relationship()
-
-    def covers(self, day: date) -> bool:
-        return self.start_on <= day and (self.end_on is None or day < self.end_on)
 
     @property
     def audit_person_id(self) -> int:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import contains_eager
 
@@ -36,21 +36,11 @@ class BedTaken(AccommodationError):
     """Another admission took the bed between our check and our write."""
 
 
-def _in_service_on(day: date):
-    return and_(
-        BedInService.start_on <= day,
-        or_(BedInService.end_on.is_(None), BedInService.end_on > day),
-    )
-
-
-def _stay_covers(day: date):
-    return and_(Stay.start_on <= day, or_(Stay.end_on.is_(None), Stay.end_on > day))
-
 
 def free_beds(centre_id: int, on: date) -> list[Bed]:
     """Beds of the centre in service on `on` with no stay from `on` onwards, rooms loaded."""
     busy = select(Stay.bed_id).where(or_(Stay.end_on.is_(None), Stay.end_on > on))
-    in_service = select(BedInService.bed_id).where(_in_service_on(on))
+    in_service = select(BedInService.bed_id).where(BedInService.covers(on))
     stmt = (
         select(Bed)
         .join(Bed.room)
@@ -275,7 +265,7 @@ def occupancy_on(centre_ids, day: date) -> dict[int, Occupancy]:
         select(Room.centre_id, func.count(BedInService.id))
         .join(Bed, Bed.room_id == Room.id)
         .join(BedInService, BedInService.bed_id == Bed.id)
-        .where(Room.centre_id.in_(centre_ids), _in_service_on(day))
+        .where(Room.centre_id.in_(centre_ids), BedInService.covers(day))
         .group_by(Room.centre_id)
     )
     for centre_id, n in beds:
@@ -284,7 +274,7 @@ def occupancy_on(centre_ids, day: date) -> dict[int, Occupancy]:
         select(Room.centre_id, func.count(Stay.id))
         .join(Bed, Bed.room_id == Room.id)
         .join(Stay, Stay.bed_id == Bed.id)
-        .where(Room.centre_id.in_(centre_ids), _stay_covers(day))
+        .where(Room.centre_id.in_(centre_ids), Stay.covers(day))
         .group_by(Room.centre_id)
     )
     for centre_id, n in occupied:

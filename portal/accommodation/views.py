@@ -116,8 +116,7 @@ def _rooms_page(centre: Centre, form: RoomForm, status: int = 200):
             select(Stay)
             .join(Stay.bed)
             .join(Bed.room)
-            .where(Room.centre_id == centre.id, Stay.start_on <= day)
-            .where((Stay.end_on.is_(None)) | (Stay.end_on > day))
+            .where(Room.centre_id == centre.id, Stay.covers(day))
             .options(selectinload(Stay.person))
         )
     }

@@ -77,9 +77,7 @@ def add_residents(families: list[Family], logins: list[Login]) -> None:
     day = today()
     living = set(
         db.session.scalars(
-            select(Stay.person_id).where(
-                Stay.start_on <= day, (Stay.end_on.is_(None)) | (Stay.end_on > day)
-            )
+            select(Stay.person_id).where(Stay.covers(day))
         )
     )
     admitted = [

@@ -30,8 +30,7 @@ def run_services(centre: Centre, rng: random.Random, day: date) -> None:
             select(Person)
             .join(Family)
             .join(Stay, Stay.person_id == Person.id)
-            .where(Family.centre_id == centre.id, Stay.start_on <= day,
-                   (Stay.end_on.is_(None)) | (Stay.end_on > day))
+            .where(Family.centre_id == centre.id, Stay.covers(day))
             .order_by(Person.id)
         )
     )  # fmt: skip

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from portal import access
@@ -65,8 +65,7 @@ def index():
             stmt = stmt.where(Person.id.is_(None))
     living = exists().where(
         Stay.person_id == Person.id,
-        Stay.start_on <= day,
-        or_(Stay.end_on.is_(None), Stay.end_on > day),
+        Stay.covers(day),
     )
     ever = exists().where(Stay.person_id == Person.id)
     if status == "living":

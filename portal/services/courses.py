@@ -743,8 +743,7 @@ def candidates(activity: Activity) -> list[Person]:
     day = _eligibility_day(activity)
     living = exists().where(
         Stay.person_id == Person.id,
-        Stay.start_on <= day,
-        or_(Stay.end_on.is_(None), Stay.end_on > day),
+        Stay.covers(day),
     )
     taken = exists().where(
         Enrolment.person_id == Person.id,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from portal.accommodation.models import Stay
 from portal.applications.models import Application, State
@@ -49,8 +49,7 @@ def facts(person: Person, day: date) -> PersonFacts:
             select(Stay.id)
             .where(
                 Stay.person_id == person.id,
-                Stay.start_on <= day,
-                or_(Stay.end_on.is_(None), Stay.end_on > day),
+                Stay.covers(day),
             )
             .limit(1)
         )
