@@ -33,7 +33,7 @@ from portal.applications.models import (
     Submission,
 )
 from portal.audit.models import AccessLog, AuditEntry
-from portal.auth import accounts
+from portal.auth import operations as accounts
 from portal.auth.models import User
 from portal.auth.passwords import hash_secret
 from portal.clock import KZ

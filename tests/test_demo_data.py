@@ -5,7 +5,7 @@ import re
 from sqlalchemy import func, select
 
 from portal.accommodation.models import BedInService, Centre, CentreKind, Stay
-from portal.auth import accounts
+from portal.auth import operations as accounts
 from portal.auth.models import User
 from portal.clock import today
 from portal.extensions import db

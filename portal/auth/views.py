@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
-from portal.auth import accounts
+from portal.auth import operations as accounts
 from portal.auth.forms import ActivateForm, LoginForm, PasswordForm
 from portal.auth.models import User
 from portal.clock import now_utc

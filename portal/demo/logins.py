@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.accommodation.models import Centre, Region, Stay
 from portal.applications.models import State
-from portal.auth import accounts
+from portal.auth import operations as accounts
 from portal.auth.models import User
 from portal.clock import today
 from portal.extensions import db

@@ -17,7 +17,7 @@ from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Bed, Centre, Stay
 from portal.audit.models import AuditEntry
 from portal.audit.recorder import log_view
-from portal.auth import accounts
+from portal.auth import operations as accounts
 from portal.auth.forms import AccountForm
 from portal.clock import today
 from portal.extensions import db

@@ -11,7 +11,7 @@ import time_machine
 from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
-from portal.auth import accounts
+from portal.auth import operations as accounts
 from portal.auth.models import User
 from portal.db import as_utc
 from portal.extensions import db
