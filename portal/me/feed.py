@@ -11,7 +11,6 @@ the texts are in the language the user last chose.
 from __future__ import annotations
 
 import logging
-import secrets
 from datetime import UTC
 
 from flask import Blueprint, Response, abort
@@ -33,25 +32,6 @@ bp = Blueprint("feed", __name__)
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 FEED_CACHE = "private, max-age=300"
-TOKEN_BYTES = 32
-
-
-# --- operations on the token ------------------------------------------------------------------
-
-
-def new_token(user: User) -> str:
-    """Give the resident a new secret feed address; the old one (if any) stops working."""
-    user.calendar_token = secrets.token_urlsafe(TOKEN_BYTES)
-    db.session.flush()
-    log.info("user %s has a new calendar feed token", user.id)
-    return user.calendar_token
-
-
-def revoke_token(user: User) -> None:
-    """No feed any more: calendar apps subscribed with the address get 404."""
-    user.calendar_token = None
-    db.session.flush()
-    log.info("user %s revoked their calendar feed", user.id)
 
 
 def user_for_token(token: str) -> User | None:

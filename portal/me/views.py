@@ -25,7 +25,7 @@ from portal.clock import now, today
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
 from portal.i18n import LANG_PREFIX
-from portal.me import feed, timetable
+from portal.me import feed, operations, timetable
 from portal.me.forms import ActionForm, SignUpForm
 from portal.me.status import family_status
 from portal.residents.models import Family, Person
@@ -131,7 +131,7 @@ def new_feed():
     if not ActionForm().validate_on_submit():
         return _calendar_page(status=422)
     replaced = current_user.calendar_token is not None
-    feed.new_token(current_user)
+    operations.new_token(current_user)
     db.session.commit()
     if replaced:
         flash(_("You have a new calendar address. The old address no longer works."), "success")
@@ -145,7 +145,7 @@ def new_feed():
 def revoke_feed():
     if not ActionForm().validate_on_submit():
         return _calendar_page(status=422)
-    feed.revoke_token(current_user)
+    operations.revoke_token(current_user)
     db.session.commit()
     flash(_("The calendar address has been switched off."), "success")
     return hx_redirect(url_for("me.calendar"))
