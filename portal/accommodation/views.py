@@ -6,12 +6,13 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
+from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from portal import access
 from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation import operations as ops
+from portal.accommodation import queries
 from portal.accommodation.forms import (
     AddBedsForm,
     AdmissionForm,
@@ -26,13 +27,12 @@ from portal.accommodation.models import (
     DischargeReason,
     Room,
     RoomUse,
-    Stay,
 )
 from portal.clock import today, week_of
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
 from portal.i18n import LANG_PREFIX
-from portal.residents.models import Family, Person
+from portal.residents.models import Family
 
 bp = Blueprint("accommodation", __name__, url_prefix=LANG_PREFIX)
 
@@ -41,13 +41,7 @@ bp = Blueprint("accommodation", __name__, url_prefix=LANG_PREFIX)
 @roles_required(*STAFF_SIDE)
 def centres():
     """Every centre the user may see, with today's beds and occupancy."""
-    rows = list(
-        db.session.scalars(
-            access.scoped(Centre)
-            .options(selectinload(Centre.region))
-            .order_by(Centre.region_id, Centre.kind, Centre.name_kk)
-        )
-    )
+    rows = list(db.session.scalars(queries.centres(current_user)))
     day = today()
     occupancy = ops.occupancy_on([c.id for c in rows], day)
     total = ops.Occupancy(
@@ -69,18 +63,7 @@ def centre(centre_id: int):
     occupancy = ops.occupancy_on([centre.id], day)[centre.id]
     arrivals = ops.stays_in_week(centre.id, monday, next_monday, field="start_on")
     departures = ops.stays_in_week(centre.id, monday, next_monday, field="end_on")
-    waiting = list(
-        db.session.scalars(
-            select(Family)
-            .where(
-                Family.centre_id == centre.id,
-                ~exists().where(Stay.person_id == Person.id, Person.family_id == Family.id),
-            )
-            .options(selectinload(Family.members))
-            .order_by(Family.registered_on, Family.id)
-            .limit(20)
-        )
-    )
+    waiting = list(db.session.scalars(queries.waiting_families(centre.id)))
     return render(
         "accommodation/centre.html",
         centre=centre,
@@ -102,24 +85,8 @@ def rooms(centre_id: int):
 
 def _rooms_page(centre: Centre, form: RoomForm, status: int = 200):
     day = today()
-    room_list = list(
-        db.session.scalars(
-            select(Room)
-            .where(Room.centre_id == centre.id)
-            .options(selectinload(Room.beds).selectinload(Bed.service_periods))
-            .order_by(Room.floor, Room.number)
-        )
-    )
-    current = {
-        s.bed_id: s
-        for s in db.session.scalars(
-            select(Stay)
-            .join(Stay.bed)
-            .join(Bed.room)
-            .where(Room.centre_id == centre.id, Stay.covers(day))
-            .options(selectinload(Stay.person))
-        )
-    }
+    room_list = list(db.session.scalars(queries.rooms(centre.id)))
+    current = {s.bed_id: s for s in db.session.scalars(queries.stays_on(centre.id, day))}
     return render(
         "accommodation/rooms.html",
         centre=centre,
@@ -194,12 +161,7 @@ def bed_service(bed_id: int):
 
 
 def _family(family_id: int) -> Family:
-    return access.get_or_404(
-        Family,
-        family_id,
-        selectinload(Family.members).selectinload(Person.stays),
-        selectinload(Family.centre),
-    )
+    return access.get_or_404(Family, family_id, *queries.family_options())
 
 
 def _bed_groups(beds: list[Bed]) -> list[tuple[Room, list[Bed]]]:

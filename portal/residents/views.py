@@ -9,13 +9,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import exists, select
-from sqlalchemy.orm import selectinload
 
 from portal import access
 from portal.access import EDITORS, STAFF_SIDE, roles_required
-from portal.accommodation.models import Bed, Centre, Stay
-from portal.audit.models import AuditEntry
+from portal.accommodation.models import Centre
 from portal.audit.recorder import log_view
 from portal.auth import operations as accounts
 from portal.auth.forms import AccountForm
@@ -23,27 +20,15 @@ from portal.clock import today
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
 from portal.i18n import LANG_PREFIX
-from portal.integrations.models import MessageKind, OutboxMessage
 from portal.residents import operations as ops
+from portal.residents import queries
 from portal.residents.forms import FamilyForm, NewFamilyForm, PersonForm, TransferHeadForm
-from portal.residents.models import Family, Person, Relation, Sex
+from portal.residents.models import Family, Person, Relation
 from portal.roles import Role
-from portal.translit import search_key
 
 bp = Blueprint("residents", __name__, url_prefix=LANG_PREFIX)
 
 STATUSES = ("living", "discharged", "not_admitted")
-
-
-def _family_options():
-    return (
-        selectinload(Family.members)
-        .selectinload(Person.stays)
-        .selectinload(Stay.bed)
-        .selectinload(Bed.room),
-        selectinload(Family.centre).selectinload(Centre.region),
-        selectinload(Family.application),
-    )
 
 
 @bp.get("/residents")
@@ -56,36 +41,12 @@ def index():
     centre_id = request.args.get("centre", type=int)
     day = today()
 
-    stmt = access.scoped(Person).join(Person.family)
-    if q:
-        key = search_key(q)
-        if key:
-            stmt = stmt.where(Person.search_key.contains(key, autoescape=True))
-        else:
-            stmt = stmt.where(Person.id.is_(None))
-    living = exists().where(
-        Stay.person_id == Person.id,
-        Stay.covers(day),
+    stmt = queries.persons(
+        current_user, day, q=q, status=status, sex=sex, centre_id=centre_id
     )
-    ever = exists().where(Stay.person_id == Person.id)
-    if status == "living":
-        stmt = stmt.where(living)
-    elif status == "discharged":
-        stmt = stmt.where(ever, ~living)
-    elif status == "not_admitted":
-        stmt = stmt.where(~ever)
-    if sex in {s.value for s in Sex}:
-        stmt = stmt.where(Person.sex == sex)
-    if centre_id:
-        stmt = stmt.where(Family.centre_id == centre_id)
-    stmt = stmt.options(
-        selectinload(Person.family).selectinload(Family.centre),
-        selectinload(Person.stays).selectinload(Stay.bed).selectinload(Bed.room),
-    ).order_by(Person.surname, Person.given_name, Person.id)
     page = db.paginate(stmt, per_page=_page_size(), error_out=False)
-    centres = []
-    if current_user.role in (Role.ADMIN, Role.COORDINATOR):
-        centres = list(db.session.scalars(access.scoped(Centre).order_by(Centre.name_kk)))
+    centre_filter = queries.centre_filter(current_user)
+    centres = list(db.session.scalars(centre_filter)) if centre_filter is not None else []
     return render(
         "residents/index.html",
         block="results",
@@ -134,7 +95,7 @@ def new_family():
 @bp.get("/families/<int:family_id>")
 @login_required
 def family(family_id: int):
-    family = access.get_or_404(Family, family_id, *_family_options())
+    family = access.get_or_404(Family, family_id, *queries.family_options())
     resp = render(
         "residents/family.html", family=family, today=today(), transfer=_transfer_form(family)
     )
@@ -195,34 +156,11 @@ def add_member(family_id: int):
 @bp.get("/persons/<int:person_id>")
 @login_required
 def person(person_id: int):
-    person = access.get_or_404(
-        Person,
-        person_id,
-        selectinload(Person.stays).selectinload(Stay.bed).selectinload(Bed.room),
-        selectinload(Person.family).selectinload(Family.centre),
-    )
+    person = access.get_or_404(Person, person_id, *queries.person_options())
     history = []
     if current_user.is_staff_side:
-        history = list(
-            db.session.scalars(
-                select(AuditEntry)
-                .where(AuditEntry.person_id == person.id)
-                .options(selectinload(AuditEntry.actor))
-                .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-                .limit(200)
-            )
-        )
-    messages = list(
-        db.session.scalars(
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.person_id == person.id,
-                OutboxMessage.kind.in_((MessageKind.IIN_GENERATION, MessageKind.CHANGE_NOTICE)),
-            )
-            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-            .limit(20)
-        )
-    )
+        history = list(db.session.scalars(queries.history(person.id)))
+    messages = list(db.session.scalars(queries.iin_messages(person.id)))
     from portal.applications.operations import findings_about
     from portal.services.record import person_record, person_services_url
 
@@ -280,7 +218,7 @@ def _transfer_form(family: Family) -> TransferHeadForm | None:
 @bp.post("/families/<int:family_id>/head")
 @roles_required(*EDITORS)
 def transfer_head(family_id: int):
-    family = access.get_or_404(Family, family_id, *_family_options())
+    family = access.get_or_404(Family, family_id, *queries.family_options())
     form = _transfer_form(family)
     if form is None:
         abort(404)
