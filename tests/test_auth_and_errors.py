@@ -103,12 +103,12 @@ def test_htmx_errors_are_placed_in_the_message_area(f, login):
 
 
 def test_server_errors_are_translated_and_logged(f, app, login, monkeypatch):
-    from portal.residents import views
+    from portal.residents import queries
 
     def boom(*a, **k):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views, "search_key", boom)
+    monkeypatch.setattr(queries, "search_key", boom)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     client = login(f.user("staff", centre=f.centre()))
     resp = client.get("/en/residents?q=x")

@@ -4,6 +4,10 @@ A `Table` holds raw values (ints, floats, ratios, dates, text); the page formats
 locale, CSV writes them plainly, XLSX writes numbers as numbers (ratios with a percent format).
 A ratio is rounded once, here, to a tenth of a percent, so every output shows the same figure.
 
+A number may lead somewhere (the list behind it, a record's page): a `Link` holds the endpoint
+and its arguments, and becomes a URL only when the page is drawn, so a table is built without a
+request (`portal.reports.queries`) and the exports never need one.
+
 Text that a spreadsheet would take for a formula (it starts with = + - @, a tab or a carriage
 return) is written with a leading apostrophe: a resident's name cannot run code in Excel.
 """
@@ -36,11 +40,32 @@ class Column:
     kind: Kind = Kind.INT
 
 
+@dataclass(frozen=True)
+class Link:
+    """Where a cell leads: an endpoint and its arguments, made a URL when the page is drawn.
+    A drill-down (`Link.drill_down`, to the list behind a number) keeps the region chosen on the
+    page it is on; a link to a record's page (`Link.to`) does not need it."""
+
+    endpoint: str
+    args: dict = field(default_factory=dict)
+    drill: bool = False
+
+    @classmethod
+    def to(cls, endpoint: str, **args) -> Link:
+        return cls(endpoint, args)
+
+    @classmethod
+    def drill_down(cls, endpoint: str, **args) -> Link:
+        """The list behind a number, with the filters that give exactly what it counts (an
+        argument that is None is left out)."""
+        return cls(endpoint, {k: v for k, v in args.items() if v is not None}, drill=True)
+
+
 @dataclass
 class Row:
     cells: list
-    # Drill-down: the index of a cell → the URL of the (scoped) list behind the number.
-    links: dict[int, str] = field(default_factory=dict)
+    # The index of a cell → where it leads: the (scoped) list behind the number, or a page.
+    links: dict[int, Link] = field(default_factory=dict)
     total: bool = False  # the totals line: bold on the page, last in the exports
 
 
@@ -52,7 +77,7 @@ class Table:
     rows: list[Row]
     note: str | None = None  # how the figures are counted, shown under the table
 
-    def link(self, row: Row, index: int) -> str | None:
+    def link(self, row: Row, index: int) -> Link | None:
         return row.links.get(index)
 
 

@@ -26,7 +26,7 @@ import pytest
 from portal.accommodation import operations as acc
 from portal.accommodation.models import AdmissionReason, Stay
 from portal.extensions import db
-from portal.reports.occupancy import buckets, daily_use
+from portal.reports.queries.occupancy import buckets, daily_use
 from tests.reports.conftest import (
     csv_rows,
     page_tables,

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from portal.reports.people import AgeBand, age_band, born_by
+from portal.reports.queries.ages import AgeBand, age_band, born_by
 from portal.residents.models import Sex
 from tests.reports.conftest import csv_rows, page_tables, xlsx_sheets
 

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from portal.extensions import db
-from portal.reports.people import max_stay_days
+from portal.reports.queries.stays import max_stay_days
 from tests.reports.conftest import build_world, link_args, page_tables, page_values
 
 pytestmark = pytest.mark.clock("2026-11-25 12:00")

@@ -1,8 +1,8 @@
 """The ministry's figures: the persons living in the centres on a day, by country of previous
 residence, by age band and sex, and by sex per centre.
 
-"Living in a centre on a day" is `people.living_on`: a stay covering the day in a bed of the
-centre (the end day not included); the age band is `people.age_band` on that day. Both are the
+"Living in a centre on a day" is `stays.living_on`: a stay covering the day in a bed of the
+centre (the end day not included); the age band is `ages.age_band` on that day. Both are the
 definitions of the persons list (`reports.people`) every count links to, so a figure and the
 length of its list agree. One grouped query feeds the three tables.
 """
@@ -11,35 +11,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import distinct, func, select
 
 from portal import access
-from portal.access import roles_required
-from portal.clock import today
 from portal.extensions import db
-from portal.reports.args import date_arg
-from portal.reports.base import (
-    READERS,
-    Report,
-    Scope,
-    bp,
-    menu_entry,
-    report,
-    scope,
-    show,
-    with_region,
-)
-from portal.reports.people import AgeBand, age_band, living_on
-from portal.reports.tables import Column, Kind, Row, Table
+from portal.reports.queries.ages import AgeBand, age_band
+from portal.reports.queries.scope import Scope
+from portal.reports.queries.stays import living_on
+from portal.reports.tables import Column, Kind, Link, Row, Table
 from portal.residents.models import Person, Sex
 from portal.templating import country_name
 
-TITLE = _l("Ministry figures")
 SEXES = (Sex.FEMALE, Sex.MALE)  # the columns: women, men
 
 
@@ -47,8 +30,8 @@ def _total_label() -> str:
     return _("Total")
 
 
-def _people(on: date, **filters) -> str:
-    return url_for("reports.people", **with_region(living=on.isoformat(), **filters))
+def _people(on: date, **filters) -> Link:
+    return Link.drill_down("reports.people", living=on.isoformat(), **filters)
 
 
 def _living(sc: Scope, on: date) -> list[tuple[int, str, Sex, date, int]]:
@@ -67,7 +50,7 @@ def _living(sc: Scope, on: date) -> list[tuple[int, str, Sex, date, int]]:
             )
             .select_from(lv)
             .join(Person, Person.id == lv.c.person_id)
-            .where(access.visible(Person, current_user))
+            .where(access.visible(Person, sc.user))
             .group_by(lv.c.centre_id, Person.previous_country, Person.sex, Person.birth_date)
         )
     ]
@@ -159,27 +142,12 @@ def _sexes_table(sc: Scope, on: date, living) -> Table:
     )
 
 
-@report("population")
-def build_population() -> Report:
-    on = date_arg("on", today())
-    sc = scope()
+def population(sc: Scope, on: date) -> list[Table]:
+    """The persons living in the scope's centres on `on`: by country, by age band and sex, and
+    by sex per centre."""
     living = _living(sc, on)
-    tables = [
+    return [
         _countries_table(sc, on, living),
         _ages_table(on, living),
         _sexes_table(sc, on, living),
     ]
-    title = _("%(title)s, %(date)s", title=TITLE, date=format_date(on, "long"))
-    return Report("population", title, tables, sc, {"on": on.isoformat(), "errors": {}})
-
-
-@bp.get("/population")
-@roles_required(*READERS)
-def population():
-    """The persons living in the user's centres on `?on=YYYY-MM-DD` (default: today)."""
-    return show("population", TITLE, "reports/population.html", build_population, kept="on")
-
-
-menu_entry("reports.population", _l("Ministry figures"))
-
-__all__ = ["build_population"]

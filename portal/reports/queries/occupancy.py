@@ -1,4 +1,4 @@
-"""Occupancy over a chosen period: utilisation = person-days ÷ bed-days.
+"""Occupancy over a period: utilisation = person-days ÷ bed-days.
 
 For each centre and each day of the period (both ends included):
 - bed-days: the beds in service that day (`BedInService`, end exclusive), so the capacity in
@@ -8,39 +8,47 @@ For each centre and each day of the period (both ends included):
 Utilisation is Σ person-days ÷ Σ bed-days per centre and for the whole scope.
 
 Two queries fetch the intervals that overlap the period; the day arithmetic is `daily_use`, a
-pure function of those intervals (clipped to the period, never one query per day).
-
-`GET /<lang>/reports/occupancy?start=YYYY-MM-DD&end=YYYY-MM-DD` (default: the 30 days up to
-today); an unusable period answers 422 with the message beside the field (the export: 422).
+pure function of those intervals (clipped to the period, never one query per day). The second
+table holds what the page's chart draws: each day, or each week of a period longer than
+`DAILY_UP_TO` days.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import abort, request
-from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from wtforms import DateField, Form
 
-from portal import access
 from portal.accommodation.models import Bed, BedInService, Room, Stay
-from portal.clock import today
 from portal.extensions import db
-from portal.reports.base import READERS, Report, Scope, bp, menu_entry, page, report, scope
+from portal.reports.queries.scope import Scope
 from portal.reports.tables import Column, Kind, Row, Table, ratio
 from portal.templating import date_filter
 
-TITLE = _l("Occupancy over a period")
-menu_entry("reports.occupancy", TITLE)
-
-DEFAULT_DAYS = 30
-MAX_DAYS = 366
 DAILY_UP_TO = 92  # longer periods are charted by week
+
+
+@dataclass(frozen=True)
+class Period:
+    """From `start` to `end`, both included."""
+
+    start: date
+    end: date
+
+
+def occupancy(sc: Scope, period: Period) -> list[Table]:
+    """The utilisation of each centre over the period, and day by day (or week by week)."""
+    start, end = period.start, period.end
+    beds, stays = intervals(sc.centre_ids, start, end)
+    per_centre, total = daily_use(start, end, sc.centre_ids, beds, stays)
+    return [
+        summary_table(sc, per_centre, total, start, end),
+        series_table(sc, per_centre, total, buckets(start, end)),
+    ]
+
 
 # ---------------------------------------------------------------------------------------------
 # The arithmetic (pure)
@@ -160,45 +168,7 @@ def intervals(centre_ids: list[int], start: date, end: date) -> tuple[list, list
 
 
 # ---------------------------------------------------------------------------------------------
-# The period form
-# ---------------------------------------------------------------------------------------------
-
-
-class _Date(DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as e:
-            raise ValueError(str(_l("Enter a date such as 2026-11-01."))) from e
-
-
-class PeriodForm(Form):
-    start = _Date(_l("From"))
-    end = _Date(_l("To (included)"))
-
-    def period(self) -> tuple[date, date] | None:
-        """The period asked for (defaults filled in), or None with the errors on the fields."""
-        if not self.validate():
-            return None
-        last = self.end.data or today()
-        first = self.start.data or (last - timedelta(days=DEFAULT_DAYS - 1))
-        if last < first:
-            self.end.errors.append(_("The end must be on or after the start."))
-            return None
-        if (last - first).days + 1 > MAX_DAYS:
-            self.end.errors.append(_("Choose a period of at most %(n)s days.", n=MAX_DAYS))
-            return None
-        self.start.data, self.end.data = first, last
-        return first, last
-
-
-def _form() -> tuple[PeriodForm, tuple[date, date] | None]:
-    form = PeriodForm(request.args)
-    return form, form.period()
-
-
-# ---------------------------------------------------------------------------------------------
-# The tables and the chart
+# The tables
 # ---------------------------------------------------------------------------------------------
 
 
@@ -264,140 +234,5 @@ def series_table(sc: Scope, per_centre, total: Use, points) -> Table:
     )
 
 
-# Okabe–Ito colours (told apart with colour-blindness too), each line with its own dash.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#7F4F00", "#5A5A5A")
-DASHES = ("", "6 3", "2 3", "8 3 2 3", "4 4", "1 2", "10 4", "3 6")
-WIDTH, HEIGHT = 720, 320
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 48
-
-
-@dataclass
-class Line:
-    label: str
-    colour: str
-    dash: str
-    width: float
-    segments: list[str] = field(default_factory=list)  # "x,y x,y …" runs without gaps
-    dots: list[tuple[float, float]] = field(default_factory=list)  # lone points
-
-
-@dataclass
-class Chart:
-    title: str
-    description: str
-    width: int
-    height: int
-    plot: tuple[float, float, float, float]  # left, top, right, bottom
-    y_ticks: list[tuple[float, str]]
-    x_ticks: list[tuple[float, str]]
-    lines: list[Line]
-    note: str | None = None
-
-
 def _weekly(points) -> bool:
     return bool(points) and points[-1][2] > len(points)
-
-
-def chart(sc: Scope, per_centre, total: Use, points, start: date, end: date) -> Chart:
-    weekly = _weekly(points)
-    series = [(_("Total"), total)]
-    shown = sc.centres if len(sc.centres) <= len(PALETTE) and len(sc.centres) > 1 else []
-    series += [(c.name, per_centre[c.id]) for c in shown]
-    values = [[bucket_ratio(use, lo, hi) for _d, lo, hi in points] for _l, use in series]
-    top_value = max((v for vs in values for v in vs if v is not None), default=0)
-    y_max = max(1.0, -(-top_value * 4 // 1) / 4)  # 100 %, or the next quarter above the top
-    left, top, right, bottom = LEFT, TOP, WIDTH - RIGHT, HEIGHT - BOTTOM
-    n = len(points)
-
-    def x(i: int) -> float:
-        return round(left + (right - left) * (i / (n - 1) if n > 1 else 0.5), 1)
-
-    def y(v: float) -> float:
-        return round(bottom - (bottom - top) * v / y_max, 1)
-
-    lines = []
-    for k, ((label, _use), vs) in enumerate(zip(series, values, strict=True)):
-        line = Line(
-            str(label),
-            "#1B1F24" if k == 0 else PALETTE[(k - 1) % len(PALETTE)],
-            "" if k == 0 else DASHES[(k - 1) % len(DASHES)],
-            3.5 if k == 0 else 2,
-        )
-        run: list[tuple[float, float]] = []
-        for i, v in enumerate([*vs, None]):
-            if v is not None:
-                run.append((x(i), y(v)))
-                continue
-            if len(run) > 1:
-                line.segments.append(" ".join(f"{a},{b}" for a, b in run))
-            elif run:
-                line.dots.append(run[0])
-            run = []
-        lines.append(line)
-    steps = round(y_max / 0.25)
-    y_ticks = [(y(i * 0.25), format_percent(i * 0.25, "#,##0%")) for i in range(steps + 1)]
-    label_every = max(1, -(-n // 6))
-    x_ticks = [(x(i), format_date(points[i][0], "d MMM")) for i in range(0, n, label_every)]
-    overall = total.utilisation
-    description = _(
-        "%(kind)s utilisation from %(start)s to %(end)s: %(value)s over the period.",
-        kind=_("Weekly") if weekly else _("Daily"),
-        start=date_filter(start),
-        end=date_filter(end),
-        value=format_percent(overall, "#,##0.0%") if overall is not None else "—",
-    )
-    note = None
-    if len(sc.centres) > len(PALETTE):
-        note = _("With more than %(n)s centres the chart shows the total only.", n=len(PALETTE))
-    return Chart(
-        title=_("Utilisation by week") if weekly else _("Utilisation by day"),
-        description=description,
-        width=WIDTH,
-        height=HEIGHT,
-        plot=(left, top, right, bottom),
-        y_ticks=y_ticks,
-        x_ticks=x_ticks,
-        lines=lines,
-        note=note,
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# The page and the export
-# ---------------------------------------------------------------------------------------------
-
-
-def _report(sc: Scope, form: PeriodForm, period: tuple[date, date] | None) -> Report:
-    if period is None:
-        return Report("occupancy", str(TITLE), [], sc, {"form": form, "chart": None})
-    start, end = period
-    beds, stays = intervals(sc.centre_ids, start, end)
-    per_centre, total = daily_use(start, end, sc.centre_ids, beds, stays)
-    points = buckets(start, end)
-    return Report(
-        "occupancy",
-        str(TITLE),
-        [
-            summary_table(sc, per_centre, total, start, end),
-            series_table(sc, per_centre, total, points),
-        ],
-        sc,
-        {"form": form, "chart": chart(sc, per_centre, total, points, start, end)},
-    )
-
-
-@report("occupancy")
-def build() -> Report:
-    sc = scope()
-    form, period = _form()
-    if period is None:
-        abort(422)
-    return _report(sc, form, period)
-
-
-@bp.get("/occupancy")
-@access.roles_required(*READERS)
-def occupancy():
-    sc = scope()
-    form, period = _form()
-    return page(_report(sc, form, period), "reports/occupancy.html", 200 if period else 422)

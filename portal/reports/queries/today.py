@@ -1,46 +1,41 @@
 """Today in the region: beds and residents per centre, this week's arrivals and departures,
-and the residents past the maximum stay.
+and the residents past the maximum stay, on a given day.
 
-Every count of persons links to `reports.people` with the filters that give exactly the
-persons counted (the same SQL criteria, `portal.reports.people`). The page runs a fixed number
-of grouped queries whatever the number of centres or residents.
+Every count of persons links to the persons list (`reports.people`) with the filters that give
+exactly the persons counted (the same SQL criteria, `stays`). The tables take a fixed number of
+grouped queries whatever the number of centres or residents.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import Select, distinct, func, select
 
 from portal import access
 from portal.accommodation import operations as acc
-from portal.clock import today, week_of
+from portal.clock import week_of
 from portal.extensions import db
-from portal.reports import people
-from portal.reports.base import (
-    READERS,
-    Report,
-    Scope,
-    bp,
-    menu_entry,
-    page,
-    region_args,
-    report,
-    scope,
+from portal.reports.queries.scope import Scope
+from portal.reports.queries.stays import (
+    arrivals,
+    departures,
+    living_on,
+    max_stay_days,
+    past_max_stay,
 )
-from portal.reports.tables import Column, Kind, Row, Table, ratio
+from portal.reports.tables import Column, Kind, Link, Row, Table, ratio
 from portal.residents.models import Person
 from portal.templating import date_filter as _date
 
-TITLE = _l("Today")
-menu_entry("reports.dashboard", TITLE)
+
+def dashboard(sc: Scope, day: date) -> list[Table]:
+    """The three tables of the dashboard on `day`: beds, the week's movements, past the max."""
+    return [beds_table(sc, day), movements_table(sc, day), past_max_table(sc, day)]
 
 
-def _counts(criteria: Select) -> tuple[dict[int, tuple[int, int]], tuple[int, int]]:
+def _counts(sc: Scope, criteria: Select) -> tuple[dict[int, tuple[int, int]], tuple[int, int]]:
     """Persons and families matching `criteria` (person_id, centre_id, …), per centre and in
     all (two grouped queries); persons outside the user's scope are never counted."""
     sub = criteria.subquery()
@@ -50,7 +45,7 @@ def _counts(criteria: Select) -> tuple[dict[int, tuple[int, int]], tuple[int, in
             select(*group, func.count(distinct(Person.id)), func.count(distinct(Person.family_id)))
             .select_from(sub)
             .join(Person, Person.id == sub.c.person_id)
-            .where(access.visible(Person, current_user))
+            .where(access.visible(Person, sc.user))
         )
 
     per_centre = {
@@ -63,19 +58,19 @@ def _counts(criteria: Select) -> tuple[dict[int, tuple[int, int]], tuple[int, in
     return per_centre, (persons, families)
 
 
-def _link(**args) -> str:
-    return url_for("reports.people", **region_args(), **args)
+def _people(**args) -> Link:
+    return Link.drill_down("reports.people", **args)
 
 
 def beds_table(sc: Scope, day: date) -> Table:
     occupancy = acc.occupancy_on(sc.centre_ids, day)
-    living, (all_persons, all_families) = _counts(people.living_on(day, sc.centre_ids))
+    living, (all_persons, all_families) = _counts(sc, living_on(day, sc.centre_ids))
     rows = []
     for c in sc.centres:
         o = occupancy.get(c.id) or acc.Occupancy()
         persons, families = living.get(c.id, (0, 0))
-        link = _link(centre=c.id)
-        rooms = url_for("accommodation.rooms", centre_id=c.id)
+        link = _people(centre=c.id)
+        rooms = Link.to("accommodation.rooms", centre_id=c.id)
         rows.append(
             Row(
                 [c.name, o.beds, o.occupied, o.free, ratio(o.occupied, o.beds), families, persons],
@@ -88,7 +83,7 @@ def beds_table(sc: Scope, day: date) -> Table:
     rows.append(
         Row(
             [_("Total"), beds, occupied, free, ratio(occupied, beds), all_families, all_persons],
-            links={2: _link(), 6: _link()},
+            links={2: _people(), 6: _people()},
             total=True,
         )
     )
@@ -114,21 +109,24 @@ def beds_table(sc: Scope, day: date) -> Table:
 
 def movements_table(sc: Scope, day: date) -> Table:
     monday, next_monday = week_of(day)
-    arrived, (all_arrived, _families) = _counts(people.arrivals(monday, sc.centre_ids))
-    departed, (all_departed, _families) = _counts(people.departures(monday, sc.centre_ids))
+    arrived, (all_arrived, _families) = _counts(sc, arrivals(monday, sc.centre_ids))
+    departed, (all_departed, _families) = _counts(sc, departures(monday, sc.centre_ids))
     week = monday.isoformat()
     rows = []
     for c in sc.centres:
         rows.append(
             Row(
                 [c.name, arrived.get(c.id, (0, 0))[0], departed.get(c.id, (0, 0))[0]],
-                links={1: _link(centre=c.id, arrived=week), 2: _link(centre=c.id, departed=week)},
+                links={
+                    1: _people(centre=c.id, arrived=week),
+                    2: _people(centre=c.id, departed=week),
+                },
             )
         )
     rows.append(
         Row(
             [_("Total"), all_arrived, all_departed],
-            links={1: _link(arrived=week), 2: _link(departed=week)},
+            links={1: _people(arrived=week), 2: _people(departed=week)},
             total=True,
         )
     )
@@ -154,17 +152,17 @@ def movements_table(sc: Scope, day: date) -> Table:
 
 
 def past_max_table(sc: Scope, day: date) -> Table:
-    limits = people.max_stay_days()
-    over, (all_over, _families) = _counts(people.past_max_stay(day, sc.centres, limits))
+    limits = max_stay_days()
+    over, (all_over, _families) = _counts(sc, past_max_stay(day, sc.centres, limits))
     rows = []
     for c in sc.centres:
         rows.append(
             Row(
                 [c.name, limits[c.kind], over.get(c.id, (0, 0))[0]],
-                links={2: _link(centre=c.id, past_max=1)},
+                links={2: _people(centre=c.id, past_max=1)},
             )
         )
-    rows.append(Row([_("Total"), None, all_over], links={2: _link(past_max=1)}, total=True))
+    rows.append(Row([_("Total"), None, all_over], links={2: _people(past_max=1)}, total=True))
     return Table(
         key="past_max",
         title=_("Residents past the maximum stay"),
@@ -179,22 +177,3 @@ def past_max_table(sc: Scope, day: date) -> Table:
             "included) has lasted longer than the maximum set by the administrator."
         ),
     )
-
-
-@report("dashboard")
-def build() -> Report:
-    sc = scope()
-    day = today()
-    return Report(
-        "dashboard",
-        str(TITLE),
-        [beds_table(sc, day), movements_table(sc, day), past_max_table(sc, day)],
-        sc,
-        {"today": day},
-    )
-
-
-@bp.get("/")
-@access.roles_required(*READERS)
-def dashboard():
-    return page(build(), "reports/dashboard.html")

@@ -1,8 +1,8 @@
 """The report pages. Each module registers its pages on the one blueprint (`base.bp`), its
 builders in the registry the export view reads, and its entry in the reports' menu (whose
-order is `base.MENU_ORDER`)."""
+order is `base.MENU_ORDER`). The figures come from `portal.reports.queries`."""
 
-from portal.reports import (  # noqa: F401  (imported for their routes)
+from portal.reports.views import (  # noqa: F401  (imported for their routes)
     occupancy,
     people,
     pipeline,
@@ -10,6 +10,6 @@ from portal.reports import (  # noqa: F401  (imported for their routes)
     services,
     today,
 )
-from portal.reports.base import bp
+from portal.reports.views.base import bp
 
 __all__ = ["bp"]
