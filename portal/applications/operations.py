@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from portal import iin as iin_rules
 from portal.admin import settings
 from portal.applications import checklist as cl
 from portal.applications import duplicates
@@ -190,7 +189,8 @@ def person_documents(person: Person) -> list[Document]:
     return list(db.session.scalars(select(Document).where(Document.person_id == person.id)))
 
 
-def _check(application: Application, person: Person, kind: CheckKind) -> PersonCheck:
+def person_check(application: Application, person: Person, kind: CheckKind) -> PersonCheck:
+    """The application's check of this kind for the person, made (waiting) if there is none."""
     check = db.session.scalar(
         select(PersonCheck).where(
             PersonCheck.application_id == application.id,
@@ -211,10 +211,10 @@ def start_checks(application: Application, members: list[Person]) -> None:
     transition(application, Action.START_CHECKS)
     for person in members:
         payload = _person_payload(person)
-        _check(application, person, CheckKind.NAME_VERIFICATION).status = CheckStatus.WAITING
+        person_check(application, person, CheckKind.NAME_VERIFICATION).status = CheckStatus.WAITING
         outbox.enqueue(MessageKind.NAME_VERIFICATION, payload, application_id=application.id,
                        person_id=person.id)  # fmt: skip
-        _check(application, person, CheckKind.IIN).status = CheckStatus.WAITING
+        person_check(application, person, CheckKind.IIN).status = CheckStatus.WAITING
         outbox.enqueue(MessageKind.IIN_LOOKUP, payload, application_id=application.id,
                        person_id=person.id)  # fmt: skip
         run_duplicate_check(application, person)
@@ -224,7 +224,7 @@ def start_checks(application: Application, members: list[Person]) -> None:
 
 def run_duplicate_check(application: Application, person: Person) -> PersonCheck:
     """R6 for one person: exact matches block, undecided fuzzy matches wait for staff."""
-    check = _check(application, person, CheckKind.DUPLICATE)
+    check = person_check(application, person, CheckKind.DUPLICATE)
     matches = duplicates.find_matches(person)
     exact = [m for m in matches if m.kind != duplicates.MatchKind.FUZZY]
     undecided = [m for m in matches if m.kind == duplicates.MatchKind.FUZZY and m.decision is None]
@@ -375,90 +375,3 @@ def _text(value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return getattr(value, "value", value)
-
-
-# --- Answers of the state systems (called by the outbox worker, in its transaction) -----------
-
-
-def _message_context(message):
-    application = (
-        db.session.get(Application, message.application_id) if message.application_id else None
-    )
-    person = db.session.get(Person, message.person_id) if message.person_id else None
-    return application, person
-
-
-def on_name_verification(message, answer: dict) -> None:
-    """R18: the MIA verified (or not) the person's surname, name and patronymic."""
-    application, person = _message_context(message)
-    if application is None or person is None:
-        return
-    check = _check(application, person, CheckKind.NAME_VERIFICATION)
-    check.status = CheckStatus.PASSED if answer.get("verified") else CheckStatus.BLOCKED
-    check.note = answer.get("remark")
-    record(application, EventKind.EXTERNAL, "name_verified" if answer.get("verified") else "name_not_verified",
-           person_id=person.id, remark=answer.get("remark"))  # fmt: skip
-    db.session.flush()
-    maybe_complete_checks(application)
-
-
-def on_iin_lookup(message, answer: dict) -> None:
-    """R7, R19: an existing IIN is used, never regenerated; none found → request one (R10)."""
-    application, person = _message_context(message)
-    if application is None or person is None:
-        return
-    check = _check(application, person, CheckKind.IIN)
-    found = answer.get("iin") if answer.get("found") else None
-    if found:
-        if person.iin and person.iin != found:
-            check.status = CheckStatus.BLOCKED
-            check.note = f"individuals:{found}"
-            record(
-                application, EventKind.EXTERNAL, "iin_conflict", person_id=person.id, found=found
-            )
-        else:
-            person.iin = found
-            person.refresh_names()
-            check.status = CheckStatus.PASSED
-            record(application, EventKind.EXTERNAL, "iin_found", person_id=person.id, iin=found)
-    elif person.iin:
-        check.status = CheckStatus.BLOCKED
-        check.note = "individuals:none"
-        record(application, EventKind.EXTERNAL, "iin_unknown", person_id=person.id, iin=person.iin)
-    else:
-        check.status = CheckStatus.WAITING
-        outbox.enqueue(MessageKind.IIN_GENERATION, dict(message.payload),
-                       application_id=application.id, person_id=person.id)  # fmt: skip
-        record(application, EventKind.EXTERNAL, "iin_requested", person_id=person.id)
-    db.session.flush()
-    maybe_complete_checks(application)
-
-
-def on_iin_generated(message, answer: dict) -> None:
-    """R10, R22: the MIA generated an IIN; it must agree with the person's birth date and sex."""
-    application, person = _message_context(message)
-    if application is None or person is None:
-        return
-    check = _check(application, person, CheckKind.IIN)
-    value = answer.get("iin") or ""
-    try:
-        iin_rules.validate_for(value, person.birth_date, person.sex.value)
-    except iin_rules.IINError as e:
-        check.status = CheckStatus.BLOCKED
-        check.note = f"invalid:{e.code}"
-        record(application, EventKind.EXTERNAL, "iin_invalid", person_id=person.id, iin=value)
-    else:
-        if not person.iin:
-            person.iin = value
-            person.refresh_names()
-        check.status = CheckStatus.PASSED
-        record(application, EventKind.EXTERNAL, "iin_generated", person_id=person.id, iin=value)
-    db.session.flush()
-    maybe_complete_checks(application)
-
-
-def on_change_notice(message, answer: dict) -> None:
-    application, person = _message_context(message)
-    if application is not None:
-        record(application, EventKind.EXTERNAL, "change_notice_accepted",
-               person_id=person.id if person else None, reference=answer.get("reference"))  # fmt: skip
