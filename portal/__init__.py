@@ -60,9 +60,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.main import bp as main
     from portal.reports.views import bp as reports
     from portal.residents.views import bp as residents
-    from portal.services.calendar_views import bp as calendar
-    from portal.services.case_views import bp as cases
-    from portal.services.course_views import bp as courses
+    from portal.services.calendar.views import bp as calendar
+    from portal.services.cases.views import bp as cases
+    from portal.services.courses.views import bp as courses
 
     for bp in (
         main,

@@ -29,13 +29,11 @@ from portal.integrations.models import OutboxMessage  # noqa: F401
 from portal.residents import scopes as _residents_scopes  # noqa: E402, F401
 from portal.residents.models import Family, Person  # noqa: F401
 from portal.services import scopes as _services_scopes  # noqa: E402, F401
-from portal.services.models import (  # noqa: F401
+from portal.services.catalogue.models import Service  # noqa: F401
+from portal.services.courses.models import (  # noqa: F401
     Activity,
     ActivitySession,
-    Appointment,
     Attendance,
-    Case,
     Enrolment,
-    QuotaApplication,
-    Service,
 )
+from portal.services.cases.models import Appointment, Case, QuotaApplication  # noqa: F401

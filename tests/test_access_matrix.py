@@ -42,18 +42,11 @@ from portal.integrations.models import OutboxMessage
 from portal.residents import operations as res
 from portal.residents.models import Family, Person, Relation
 from portal.roles import Role
-from portal.services import cases as case_ops
-from portal.services import courses as course_ops
-from portal.services.models import (
-    Activity,
-    ActivityKind,
-    ActivitySession,
-    Appointment,
-    Case,
-    Enrolment,
-    QuotaApplication,
-    Service,
-)
+from portal.services.cases import operations as case_ops
+from portal.services.cases.models import Appointment, Case, QuotaApplication
+from portal.services.catalogue.models import Service
+from portal.services.courses import operations as course_ops
+from portal.services.courses.models import Activity, ActivityKind, ActivitySession, Enrolment
 from portal.workdays import DayKind
 from tests import factories
 from tests.applications import helpers as app_helpers

@@ -11,7 +11,7 @@ from portal.clock import today
 from portal.extensions import db
 from portal.residents.models import Family, Person
 from portal.roles import Role
-from portal.services.models import Enrolment, EnrolmentStatus
+from portal.services.courses.models import Enrolment, EnrolmentStatus
 
 
 def test_demo_data_fills_an_empty_database_once(app):

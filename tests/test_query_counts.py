@@ -81,8 +81,9 @@ def test_course_pages_do_not_grow_with_the_data(f, app, login, count_queries):
 
     from sqlalchemy import select
 
-    from portal.services import courses
-    from portal.services.models import ActivityKind, Service
+    from portal.services.catalogue.models import Service
+    from portal.services.courses import operations as courses
+    from portal.services.courses.models import ActivityKind
 
     centre = f.centre()
     c89 = db.session.scalar(select(Service).where(Service.code == "C8.9"))

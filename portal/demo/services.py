@@ -14,8 +14,10 @@ from portal.clock import KZ, now
 from portal.extensions import db
 from portal.residents.models import Family, Person
 from portal.roles import Role
-from portal.services import cases, courses
-from portal.services.models import Activity, ActivityKind, AttendanceCode, Service
+from portal.services.cases import operations as cases
+from portal.services.catalogue.models import Service
+from portal.services.courses import operations as courses
+from portal.services.courses.models import Activity, ActivityKind, AttendanceCode
 
 
 def run_services(centre: Centre, rng: random.Random, day: date) -> None:

@@ -1,6 +1,6 @@
 """What residents change themselves on their pages (the view commits): the secret address of
 their timetable feed. Signing family members up for courses and events uses the services'
-own operations (`portal.services.courses.enrol`, `cancel`)."""
+own operations (`portal.services.courses.operations.enrol`, `cancel`)."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from portal.auth.models import User
 from portal.extensions import db
 from portal.integrations.models import MessageKind, MessageStatus, OutboxMessage
 from portal.residents.models import Person
-from portal.services.calendar import local
+from portal.services.calendar.week import local
 
 # The stage, as the family reads it.
 STAGE = {

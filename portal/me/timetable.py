@@ -25,16 +25,10 @@ from portal.auth.models import User
 from portal.clock import KZ, now, today, week_of
 from portal.extensions import db
 from portal.residents.models import Person
-from portal.services import calendar
-from portal.services.calendar import Day, Week
-from portal.services.models import (
-    Activity,
-    ActivitySession,
-    Appointment,
-    Case,
-    Enrolment,
-    EnrolmentStatus,
-)
+from portal.services.calendar import week as calendar
+from portal.services.calendar.week import Day, Week
+from portal.services.cases.models import Appointment, Case
+from portal.services.courses.models import Activity, ActivitySession, Enrolment, EnrolmentStatus
 
 ACTIVE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
 UID_DOMAIN = "kandas-portal"

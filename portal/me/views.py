@@ -2,9 +2,9 @@
 
 What a resident reads is limited by the scoping layer to their own family (and the courses and
 events of their family's centre); a record outside it answers 404. Each write view: load
-through the scoping layer, call one operation (`portal.services.courses.enrol` / `cancel`, the
-same rules as staff use; the feed token operations), commit once, redirect; a refusal renders
-the page again with 422 and the reasons.
+through the scoping layer, call one operation (`services.courses.operations.enrol` / `cancel`,
+the same rules as staff use; the feed token operations), commit once, redirect; a refusal
+renders the page again with 422 and the reasons.
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ from portal.me.forms import ActionForm, SignUpForm
 from portal.me.status import family_status
 from portal.residents.models import Family, Person
 from portal.roles import Role
-from portal.services import courses as ops
-from portal.services.models import (
+from portal.services.courses import operations as ops
+from portal.services.courses import waitlist
+from portal.services.courses.models import (
     Activity,
     ActivitySession,
     Attendance,
@@ -263,7 +264,9 @@ def _activities_page(status: int = 200, form: SignUpForm | None = None, failed_i
     ahead = aliased(Enrolment)
     before = (
         select(func.count())
-        .where(ops.waiting_ahead(ahead, Enrolment.activity_id, Enrolment.created_at, Enrolment.id))
+        .where(
+            waitlist.waiting_ahead(ahead, Enrolment.activity_id, Enrolment.created_at, Enrolment.id)
+        )
         .correlate(Enrolment)
         .scalar_subquery()
     )

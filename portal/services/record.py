@@ -19,17 +19,15 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.clock import now
 from portal.extensions import db
 from portal.residents.models import Person
-from portal.services import cases
-from portal.services.calendar import local
-from portal.services.models import (
+from portal.services.calendar.week import local
+from portal.services.cases import outcomes, workflow
+from portal.services.cases.models import Appointment, Case, QuotaApplication
+from portal.services.courses.models import (
     Activity,
     ActivitySession,
-    Appointment,
     Attendance,
     AttendanceCode,
-    Case,
     Enrolment,
-    QuotaApplication,
 )
 
 ATTENDED = (AttendanceCode.PRESENT, AttendanceCode.LATE)
@@ -67,7 +65,7 @@ class PersonRecord:
 
     @property
     def quota_label(self) -> str:
-        return str(cases.QUOTA_STATUS_LABELS[self.quota.status]) if self.quota else ""
+        return str(outcomes.QUOTA_STATUS_LABELS[self.quota.status]) if self.quota else ""
 
     @property
     def empty(self) -> bool:
@@ -131,10 +129,10 @@ def person_record(person: Person) -> PersonRecord:
         open_cases=[
             CaseLine(c, case_outcome(c), next_appointment(c, moment))
             for c in person_cases
-            if c.status in cases.OPEN
+            if c.status in workflow.OPEN
         ],
         past_cases=[
-            CaseLine(c, case_outcome(c)) for c in person_cases if c.status not in cases.OPEN
+            CaseLine(c, case_outcome(c)) for c in person_cases if c.status not in workflow.OPEN
         ],
         quota=quota,
     )
@@ -142,7 +140,7 @@ def person_record(person: Person) -> PersonRecord:
 
 def case_outcome(case: Case) -> str:
     """The recorded outcome of a case in words ("Employer: …; Since: …"), or ""."""
-    return "; ".join(f"{label}: {value}" for label, value in cases.describe_outcome(case))
+    return "; ".join(f"{label}: {value}" for label, value in outcomes.describe_outcome(case))
 
 
 def next_appointment(case: Case, moment: datetime) -> Appointment | None:

@@ -8,7 +8,8 @@ from portal.access import scope, visible_ids
 from portal.accommodation.models import Centre
 from portal.residents.models import Person
 from portal.roles import Role
-from portal.services.models import Activity, ActivitySession, Appointment, Case, Enrolment
+from portal.services.cases.models import Appointment, Case
+from portal.services.courses.models import Activity, ActivitySession, Enrolment
 
 
 @scope(Activity)

@@ -21,8 +21,9 @@ from portal.applications import operations as apps
 from portal.clock import today
 from portal.extensions import db
 from portal.me.status import STAGE
-from portal.services import courses as ops
-from portal.services.models import ActivityKind, Enrolment, EnrolmentStatus, Service
+from portal.services.catalogue.models import Service
+from portal.services.courses import operations as ops
+from portal.services.courses.models import ActivityKind, Enrolment, EnrolmentStatus
 from tests.applications.helpers import add_all_documents
 from tests.browser.conftest import TIMEOUT_MS
 from tests.factories import PASSWORD

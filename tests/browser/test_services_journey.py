@@ -20,20 +20,18 @@ from sqlalchemy import func, select
 from portal.clock import KZ, now, today
 from portal.db import as_utc
 from portal.extensions import db
-from portal.services import courses as ops
-from portal.services.clashes import Clash
-from portal.services.models import (
+from portal.services.calendar.clashes import Clash
+from portal.services.cases.models import Appointment, Case, CaseStatus
+from portal.services.catalogue.models import Service
+from portal.services.courses import operations as ops
+from portal.services.courses.models import (
     Activity,
     ActivityKind,
     ActivitySession,
-    Appointment,
     Attendance,
     AttendanceCode,
-    Case,
-    CaseStatus,
     Enrolment,
     EnrolmentStatus,
-    Service,
 )
 from portal.templating import date_filter
 from tests.browser.conftest import log_in

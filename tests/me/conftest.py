@@ -17,9 +17,11 @@ from portal.auth.models import User
 from portal.clock import KZ
 from portal.extensions import db
 from portal.residents.models import Family, Person
-from portal.services import cases
-from portal.services import courses as ops
-from portal.services.models import Activity, ActivityKind, Appointment, Service
+from portal.services.cases import operations as cases
+from portal.services.cases.models import Appointment
+from portal.services.catalogue.models import Service
+from portal.services.courses import operations as ops
+from portal.services.courses.models import Activity, ActivityKind
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=KZ)
 TODAY = NOW.date()

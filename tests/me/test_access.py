@@ -12,8 +12,8 @@ from portal.db import as_utc
 from portal.extensions import db
 from portal.integrations import outbox
 from portal.integrations.models import MessageKind
-from portal.services import courses as ops
-from portal.services.models import ActivitySession
+from portal.services.courses import operations as ops
+from portal.services.courses.models import ActivitySession
 from tests.applications.helpers import add_all_documents
 from tests.me.conftest import NOW, TODAY, activity, appointment
 

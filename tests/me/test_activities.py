@@ -12,8 +12,8 @@ from sqlalchemy import select
 from portal.accommodation import operations as acc
 from portal.accommodation.models import DischargeReason
 from portal.extensions import db
-from portal.services import courses as ops
-from portal.services.models import ActivityKind, Enrolment, EnrolmentStatus
+from portal.services.courses import operations as ops
+from portal.services.courses.models import ActivityKind, Enrolment, EnrolmentStatus
 from tests.me.conftest import COURSE, EVENT, FAR_COURSE, NOW, activity
 
 pytestmark = pytest.mark.clock(NOW)

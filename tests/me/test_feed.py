@@ -10,7 +10,7 @@ import pytest
 from flask_babel import force_locale, gettext
 
 from portal.extensions import db
-from portal.services import courses as ops
+from portal.services.courses import operations as ops
 from tests.me.conftest import COURSE, EVENT, NOW, appointment
 
 pytestmark = pytest.mark.clock(NOW)

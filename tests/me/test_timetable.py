@@ -13,8 +13,8 @@ from sqlalchemy import select
 from portal.db import as_utc
 from portal.extensions import db
 from portal.me import timetable
-from portal.services import courses as ops
-from portal.services.models import ActivitySession, AttendanceCode
+from portal.services.courses import operations as ops
+from portal.services.courses.models import ActivitySession, AttendanceCode
 from tests.me.conftest import COURSE, EVENT, NOW, activity, appointment
 
 pytestmark = pytest.mark.clock(NOW)

@@ -14,7 +14,7 @@ import pytest
 
 from portal.extensions import db
 from portal.residents.models import Person
-from portal.services.models import QuotaStatus
+from portal.services.cases.models import QuotaStatus
 from tests.factories import PASSWORD
 from tests.reports.conftest import csv_rows, link_args
 from tests.reports.test_pipeline import page_tables

@@ -15,17 +15,14 @@ from sqlalchemy import select
 
 from portal.clock import KZ
 from portal.extensions import db
-from portal.services.models import (
+from portal.services.cases.models import Case, CaseStatus, QuotaApplication, QuotaStatus
+from portal.services.catalogue.models import Service
+from portal.services.courses.models import (
     Activity,
     ActivityKind,
     ActivitySession,
     Attendance,
     AttendanceCode,
-    Case,
-    CaseStatus,
-    QuotaApplication,
-    QuotaStatus,
-    Service,
 )
 from tests.reports.test_pipeline import (
     assert_exports_match_page,

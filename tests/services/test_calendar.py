@@ -14,16 +14,10 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.services import calendar as cal
-from portal.services.models import (
-    Activity,
-    ActivityKind,
-    ActivitySession,
-    Appointment,
-    Case,
-    CaseStatus,
-    Service,
-)
+from portal.services.calendar import week as cal
+from portal.services.cases.models import Appointment, Case, CaseStatus
+from portal.services.catalogue.models import Service
+from portal.services.courses.models import Activity, ActivityKind, ActivitySession
 
 pytestmark = pytest.mark.clock("2026-11-25 09:00")
 

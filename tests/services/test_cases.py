@@ -17,15 +17,15 @@ from portal.clock import KZ, today
 from portal.db import as_utc
 from portal.extensions import db
 from portal.residents.models import Family, Person
-from portal.services import cases as ops
-from portal.services.models import (
+from portal.services.cases import operations as ops
+from portal.services.cases.models import (
     Appointment,
     Case,
     CaseStatus,
     QuotaApplication,
     QuotaStatus,
-    Service,
 )
+from portal.services.catalogue.models import Service
 from portal.workdays import add_working_days
 from tests import factories
 

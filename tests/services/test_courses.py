@@ -19,18 +19,17 @@ from portal.admin.models import CalendarOverride
 from portal.clock import KZ
 from portal.db import as_utc
 from portal.extensions import db
-from portal.services import courses as ops
-from portal.services.models import (
+from portal.services.cases.models import Appointment, Case
+from portal.services.catalogue.models import Service
+from portal.services.courses import operations as ops
+from portal.services.courses.models import (
     Activity,
     ActivityKind,
     ActivitySession,
-    Appointment,
     Attendance,
     AttendanceCode,
-    Case,
     Enrolment,
     EnrolmentStatus,
-    Service,
 )
 from portal.workdays import DayKind
 

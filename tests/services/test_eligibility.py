@@ -17,8 +17,9 @@ from portal.clock import today
 from portal.extensions import db
 from portal.integrations import outbox
 from portal.integrations.models import MessageKind
-from portal.services import eligibility
-from portal.services.models import Case, Service
+from portal.services.cases.models import Case
+from portal.services.catalogue import eligibility
+from portal.services.catalogue.models import Service
 
 pytestmark = pytest.mark.clock("2026-11-25 09:00")
 

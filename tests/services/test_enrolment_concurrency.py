@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from portal.clock import today
 from portal.extensions import db
-from portal.services import courses as ops
-from portal.services.models import ActivityKind, Enrolment, EnrolmentStatus, Service
+from portal.services.catalogue.models import Service
+from portal.services.courses import operations as ops
+from portal.services.courses.models import ActivityKind, Enrolment, EnrolmentStatus
 
 
 @pytest.mark.commits  # threads with connections of their own

@@ -10,21 +10,23 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.residents.models import Person
-from portal.services.calendar import at
-from portal.services.models import (
+from portal.services.calendar.week import at
+from portal.services.cases.models import (
+    Appointment,
+    Case,
+    CaseStatus,
+    QuotaApplication,
+    QuotaStatus,
+)
+from portal.services.catalogue.models import Service
+from portal.services.courses.models import (
     Activity,
     ActivityKind,
     ActivitySession,
-    Appointment,
     Attendance,
     AttendanceCode,
-    Case,
-    CaseStatus,
     Enrolment,
     EnrolmentStatus,
-    QuotaApplication,
-    QuotaStatus,
-    Service,
 )
 from portal.services.record import person_record
 

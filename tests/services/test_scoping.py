@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from portal import access
 from portal.extensions import db
-from portal.services import cases
-from portal.services.models import Appointment, Case, Service
+from portal.services.cases import operations as cases
+from portal.services.cases.models import Appointment, Case
+from portal.services.catalogue.models import Service
 
 pytestmark = pytest.mark.clock("2026-11-25 09:00")
 

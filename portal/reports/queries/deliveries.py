@@ -30,8 +30,10 @@ from portal.reports.queries.service_definitions import (
 )
 from portal.reports.tables import Column, Kind, Link, Row, Table
 from portal.residents.models import Person
-from portal.services.calendar import local
-from portal.services.models import Activity, ActivitySession, Attendance, Case, Service
+from portal.services.calendar.week import local
+from portal.services.cases.models import Case
+from portal.services.catalogue.models import Service
+from portal.services.courses.models import Activity, ActivitySession, Attendance
 from portal.services.record import case_outcome as outcome_in_words
 
 DELIVERIES_TITLE = _l("Service deliveries")

@@ -32,8 +32,8 @@ from portal.reports.queries.service_definitions import (
 )
 from portal.reports.tables import Column, Kind, Link, Row, Table
 from portal.residents.models import Person
-from portal.services.cases import OUTCOME_LABELS, QUOTA_STATUS_LABELS
-from portal.services.models import Case, QuotaApplication, QuotaStatus
+from portal.services.cases.models import Case, QuotaApplication, QuotaStatus
+from portal.services.cases.outcomes import OUTCOME_LABELS, QUOTA_STATUS_LABELS
 
 OUTCOME_PERSONS_TITLE = _l("Persons behind an outcome")
 

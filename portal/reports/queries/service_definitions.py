@@ -29,19 +29,11 @@ from portal.extensions import db
 from portal.reports.queries.months import Month
 from portal.residents.models import Family, Person
 from portal.roles import ScopeFacts
-from portal.services.cases import service_order
-from portal.services.courses import at
-from portal.services.models import (
-    Activity,
-    ActivitySession,
-    Attendance,
-    AttendanceCode,
-    Case,
-    CaseStatus,
-    QuotaApplication,
-    QuotaStatus,
-    Service,
-)
+from portal.services.cases.models import Case, CaseStatus, QuotaApplication, QuotaStatus
+from portal.services.cases.queries import service_order
+from portal.services.catalogue.models import Service
+from portal.services.courses.models import Activity, ActivitySession, Attendance, AttendanceCode
+from portal.services.courses.recurrence import at
 
 ATTENDED = (AttendanceCode.PRESENT, AttendanceCode.LATE)
 

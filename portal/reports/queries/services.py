@@ -32,14 +32,9 @@ from portal.reports.queries.service_definitions import (
 )
 from portal.reports.tables import Column, Kind, Link, Row, Table, ratio
 from portal.residents.models import Family
-from portal.services.models import (
-    Activity,
-    ActivityKind,
-    Attendance,
-    Case,
-    QuotaApplication,
-    Service,
-)
+from portal.services.cases.models import Case, QuotaApplication
+from portal.services.catalogue.models import Service
+from portal.services.courses.models import Activity, ActivityKind, Attendance
 
 
 def services(sc: Scope, month: Month) -> list[Table]:

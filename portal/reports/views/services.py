@@ -39,7 +39,7 @@ from portal.reports.views.forms import (
     MonthField,
     parsed,
 )
-from portal.services.models import Service
+from portal.services.catalogue.models import Service
 
 TITLE = _l("Services")
 DELIVERIES_TITLE = delivery_list.DELIVERIES_TITLE

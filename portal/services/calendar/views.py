@@ -32,8 +32,9 @@ from portal.forms import strip
 from portal.htmx import hx_redirect, is_partial, render
 from portal.i18n import LANG_PREFIX
 from portal.pdf import pdf_response
-from portal.services import calendar as cal
-from portal.services.models import Activity, ActivitySession, Appointment, Case
+from portal.services.calendar import week as cal
+from portal.services.cases.models import Appointment, Case
+from portal.services.courses.models import Activity, ActivitySession
 
 bp = Blueprint("calendar", __name__, url_prefix=LANG_PREFIX)
 

@@ -2,7 +2,7 @@
 enrolment and the waiting list, attendance per session, and absence alerts.
 
 Each view: load through the scoping layer (an activity is scoped by its centre), check the
-action is allowed, call one operation of `portal.services.courses`, commit once, then
+action is allowed, call one operation of `services.courses.operations`, commit once, then
 redirect, or re-render the form with 422 and the refusal next to it.
 
 Roles: the administrator and staff change; coordinators read; residents have no access.
@@ -14,7 +14,6 @@ from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal import access
@@ -27,17 +26,16 @@ from portal.htmx import hx_redirect, render
 from portal.i18n import LANG_PREFIX
 from portal.residents.models import Person
 from portal.roles import Role
-from portal.services import courses as ops
-from portal.services.course_forms import ActivityForm, EnrolForm
-from portal.services.models import (
+from portal.services.catalogue.models import Service
+from portal.services.courses import operations as ops
+from portal.services.courses import queries, waitlist
+from portal.services.courses.forms import ActivityForm, EnrolForm
+from portal.services.courses.models import (
     ATTENDANCE_LABELS,
     Activity,
     ActivityKind,
     ActivitySession,
-    Attendance,
     Enrolment,
-    EnrolmentStatus,
-    Service,
 )
 
 bp = Blueprint("courses", __name__, url_prefix=LANG_PREFIX)
@@ -46,11 +44,6 @@ bp = Blueprint("courses", __name__, url_prefix=LANG_PREFIX)
 # ---------------------------------------------------------------------------------------------
 # Scoping: activities belong to a centre
 # ---------------------------------------------------------------------------------------------
-
-
-def _in_scope(stmt):
-    """Limit a select that involves Activity to the centres the user may see."""
-    return stmt.where(access.visible(Activity, current_user))
 
 
 def _activity_or_404(activity_id: int, *options) -> Activity:
@@ -71,10 +64,6 @@ def _editors_only() -> None:
         abort(403)
 
 
-def _visible_centres() -> list[Centre]:
-    return list(db.session.scalars(access.scoped(Centre).order_by(Centre.name_kk)))
-
-
 # ---------------------------------------------------------------------------------------------
 # The list
 # ---------------------------------------------------------------------------------------------
@@ -87,23 +76,17 @@ def index():
     service_code = request.args.get("service", "")
     kind = request.args.get("kind", "")
     centre_id = request.args.get("centre", type=int)
-    stmt = _in_scope(select(Activity)).join(Activity.service)
-    if service_code:
-        stmt = stmt.where(Service.code == service_code)
-    if kind in {k.value for k in ActivityKind}:
-        stmt = stmt.where(Activity.kind == kind)
-    if centre_id:
-        stmt = stmt.where(Activity.centre_id == centre_id)
-    stmt = stmt.options(
-        selectinload(Activity.service),
-        selectinload(Activity.centre),
-        selectinload(Activity.teacher),
-        selectinload(Activity.room),
-    ).order_by(Activity.start_on.desc(), Activity.id.desc())
+    stmt = queries.activities(
+        current_user, service_code=service_code, kind=kind, centre_id=centre_id
+    )
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    counts = _counts([a.id for a in page.items])
-    services = [s for k in ActivityKind for s in ops.services_for(k)]
-    centres = _visible_centres() if current_user.role in (Role.ADMIN, Role.COORDINATOR) else []
+    counts = queries.enrolment_counts([a.id for a in page.items])
+    services = [s for k in ActivityKind for s in queries.services_for(k)]
+    centres = (
+        queries.visible_centres(current_user)
+        if current_user.role in (Role.ADMIN, Role.COORDINATOR)
+        else []
+    )
     return render(
         "services/courses/index.html",
         block="results",
@@ -118,18 +101,6 @@ def index():
     )
 
 
-def _counts(activity_ids: list[int]) -> dict[tuple[int, str], int]:
-    """Enrolled and waiting per activity, with one query."""
-    if not activity_ids:
-        return {}
-    rows = db.session.execute(
-        select(Enrolment.activity_id, Enrolment.status, func.count())
-        .where(Enrolment.activity_id.in_(activity_ids))
-        .group_by(Enrolment.activity_id, Enrolment.status)
-    )
-    return {(a, EnrolmentStatus(s).value): n for a, s, n in rows}
-
-
 # ---------------------------------------------------------------------------------------------
 # A new course or event
 # ---------------------------------------------------------------------------------------------
@@ -141,7 +112,7 @@ def new():
     """Create a course or event with its sessions. The centre (the administrator's choice;
     staff have their own) and the kind decide the teachers, rooms and services offered."""
     form = ActivityForm()
-    centres = _visible_centres()
+    centres = queries.visible_centres(current_user)
     form.centre_id.choices = [(c.id, c.name) for c in centres]
     if current_user.role == Role.STAFF:
         form.centre_id.data = current_user.centre_id
@@ -203,16 +174,13 @@ def new():
 
 def _fill_choices(form: ActivityForm, centre: Centre, kind: ActivityKind) -> None:
     form.service_id.choices = [("", _("— choose —"))] + [
-        (s.id, f"{s.code} · {s.name}") for s in ops.services_for(kind)
+        (s.id, f"{s.code} · {s.name}") for s in queries.services_for(kind)
     ]
     form.teacher_id.choices = [("", _("— none —"))] + [
-        (u.id, u.full_name) for u in ops.staff_of(centre.id)
+        (u.id, u.full_name) for u in queries.staff_of(centre.id)
     ]
-    rooms = db.session.scalars(
-        select(Room).where(Room.centre_id == centre.id).order_by(Room.floor, Room.number)
-    )
     form.room_id.choices = [("", _("— none —"))] + [
-        (r.id, _("Room %(number)s", number=r.number)) for r in rooms
+        (r.id, _("Room %(number)s", number=r.number)) for r in queries.rooms_of(centre.id)
     ]
 
 
@@ -221,50 +189,23 @@ def _fill_choices(form: ActivityForm, centre: Centre, kind: ActivityKind) -> Non
 # ---------------------------------------------------------------------------------------------
 
 
-def _activity_options():
-    return (
-        selectinload(Activity.service),
-        selectinload(Activity.centre),
-        selectinload(Activity.teacher),
-        selectinload(Activity.room),
-        selectinload(Activity.sessions).selectinload(ActivitySession.room),
-    )
-
-
 @bp.get("/courses/<int:activity_id>")
 @roles_required(*STAFF_SIDE)
 def show(activity_id: int):
-    activity = _activity_or_404(activity_id, *_activity_options())
+    activity = _activity_or_404(activity_id, *queries.activity_options())
     return _show_page(activity, EnrolForm(formdata=None))
 
 
 def _show_page(activity: Activity, form: EnrolForm, status: int = 200, errors=()):
-    enrolled = list(
-        db.session.scalars(
-            select(Enrolment)
-            .where(
-                Enrolment.activity_id == activity.id,
-                Enrolment.status == EnrolmentStatus.ENROLLED,
-            )
-            .order_by(Enrolment.seat)
-            .options(selectinload(Enrolment.person))
-        )
-    )
-    waiting = ops.waiting_list(activity)
+    enrolled = queries.enrolled(activity.id)
+    waiting = waitlist.waiting_list(activity)
     persons: list[Person] = []
     if current_user.can_edit:
-        persons = ops.candidates(activity)
+        persons = queries.candidates(activity)
         form.person_id.choices = [("", _("— choose —"))] + [
             (p.id, f"{p.full_name} ({p.birth_date.year})") for p in persons
         ]
-    recorded = dict(
-        db.session.execute(
-            select(Attendance.session_id, func.count())
-            .join(Attendance.session)
-            .where(ActivitySession.activity_id == activity.id)
-            .group_by(Attendance.session_id)
-        ).all()
-    )
+    recorded = queries.recorded_per_session(activity.id)
     return render(
         "services/courses/show.html",
         activity=activity,
@@ -284,7 +225,7 @@ def _show_page(activity: Activity, form: EnrolForm, status: int = 200, errors=()
 @roles_required(*EDITORS)
 def enrol(activity_id: int):
     """Enrol a resident: a seat if one is free, else the waiting list (C8.3, C8.4, C8.5, C8.9)."""
-    activity = _activity_or_404(activity_id, *_activity_options())
+    activity = _activity_or_404(activity_id, *queries.activity_options())
     form = EnrolForm()
     # The list offers the residents living in the centre; any person in scope may be posted,
     # and the operation says why one cannot enrol (not living there, another centre …).
@@ -311,7 +252,7 @@ def cancel_enrolment(enrolment_id: int):
     try:
         promoted = ops.cancel(enrolment)
     except ops.ActivityError as e:
-        activity = _activity_or_404(activity_id, *_activity_options())
+        activity = _activity_or_404(activity_id, *queries.activity_options())
         return _show_page(activity, EnrolForm(formdata=None), status=422, errors=e.messages)
     db.session.commit()
     flash(_("The enrolment of %(name)s has been cancelled.", name=name), "success")
@@ -339,10 +280,7 @@ def attendance(session_id: int):
     if request.method == "POST":
         _editors_only()
     session = _session_or_404(session_id)
-    existing = {
-        a.person_id: a.code
-        for a in db.session.scalars(select(Attendance).where(Attendance.session_id == session.id))
-    }
+    existing = queries.attendance_codes(session.id)
     errors: list[str] = []
     if request.method == "POST":
         chosen = {
@@ -360,21 +298,7 @@ def attendance(session_id: int):
             return hx_redirect(url_for("courses.show", activity_id=session.activity_id))
     else:
         chosen = {pid: code.value for pid, code in existing.items()}
-    person_ids = set(
-        db.session.scalars(
-            select(Enrolment.person_id).where(
-                Enrolment.activity_id == session.activity_id,
-                Enrolment.status == EnrolmentStatus.ENROLLED,
-            )
-        )
-    ) | set(existing)
-    persons = list(
-        db.session.scalars(
-            select(Person)
-            .where(Person.id.in_(person_ids))
-            .order_by(Person.surname, Person.given_name, Person.id)
-        )
-    )
+    persons = queries.attendance_persons(session, existing)
     return render(
         "services/courses/attendance.html",
         session=session,
@@ -406,7 +330,11 @@ def alerts():
     rows = ops.absence_alerts(centre_ids)
     if mine:
         rows = [r for r in rows if r.person.family.caseworker_id == current_user.id]
-    centres = _visible_centres() if current_user.role in (Role.ADMIN, Role.COORDINATOR) else []
+    centres = (
+        queries.visible_centres(current_user)
+        if current_user.role in (Role.ADMIN, Role.COORDINATOR)
+        else []
+    )
     return render(
         "services/courses/alerts.html",
         alerts=rows,

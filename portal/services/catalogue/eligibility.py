@@ -18,7 +18,8 @@ from portal.applications.models import Application, State
 from portal.extensions import db
 from portal.integrations.models import MessageKind, MessageStatus, OutboxMessage
 from portal.residents.models import Person
-from portal.services.models import QuotaApplication, Service
+from portal.services.cases.models import QuotaApplication
+from portal.services.catalogue.models import Service
 
 NEEDS_IIN = ("C8.8", "C8.10")
 NEEDS_STATUS = ("C8.7",)

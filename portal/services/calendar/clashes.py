@@ -14,14 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.services.models import (
-    Activity,
-    ActivitySession,
-    Appointment,
-    Case,
-    Enrolment,
-    EnrolmentStatus,
-)
+from portal.services.cases.models import Appointment, Case
+from portal.services.courses.models import Activity, ActivitySession, Enrolment, EnrolmentStatus
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from portal.clock import KZ
 from portal.forms import strip
-from portal.services.cases import CHOICE_LABELS, CHOICES, OUTCOMES
+from portal.services.cases.outcomes import CHOICE_LABELS, CHOICES, OUTCOMES
 
 
 def optional_int(value):

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from portal.forms import strip
 from portal.residents.forms import MultiCheckboxField
-from portal.services.models import ACTIVITY_KIND_LABELS
+from portal.services.courses.models import ACTIVITY_KIND_LABELS
 
 
 def int_or_none(value):

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from flask_babel import lazy_gettext as _l
 
 from portal.roles import Role
-from portal.services.models import ActivityKind, DeliveryMode
+from portal.services.catalogue.models import DeliveryMode
+from portal.services.courses.models import ActivityKind
 
 LANGUAGES = ("kk", "ru")  # the languages a course is taught in
 LANGUAGE_COURSES = ("C8.9",)  # Kazakh and Russian language courses: the language is required

@@ -12,37 +12,29 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import case as when
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import access
 from portal.access import EDITORS, STAFF_SIDE, roles_required
-from portal.accommodation.models import Centre, Room
+from portal.accommodation.models import Centre
 from portal.audit.recorder import log_view
-from portal.auth.models import User
 from portal.clock import today
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
 from portal.i18n import LANG_PREFIX
 from portal.residents.models import Family, Person
 from portal.roles import Role
-from portal.services import cases as ops
-from portal.services import eligibility
-from portal.services.case_forms import (
+from portal.services.cases import operations as ops
+from portal.services.cases import outcomes, queries, workflow
+from portal.services.cases.forms import (
     ActionForm,
     AppointmentForm,
     CloseForm,
     DeliverForm,
     OpenCaseForm,
 )
-from portal.services.models import (
-    Appointment,
-    Case,
-    CaseStatus,
-    QuotaApplication,
-    Service,
-)
+from portal.services.cases.models import Appointment, Case, CaseStatus
+from portal.services.catalogue import eligibility
 
 bp = Blueprint("cases", __name__, url_prefix=LANG_PREFIX)
 
@@ -52,35 +44,12 @@ bp = Blueprint("cases", __name__, url_prefix=LANG_PREFIX)
 # ---------------------------------------------------------------------------------------------
 
 
-def _in_scope():
-    """Cases the user may see, through the scoping layer."""
-    return access.visible(Case, current_user)
-
-
 def _case(case_id: int) -> Case:
-    return access.get_or_404(
-        Case,
-        case_id,
-        selectinload(Case.service),
-        selectinload(Case.person).selectinload(Person.family).selectinload(Family.centre),
-        selectinload(Case.assigned_to),
-        selectinload(Case.appointments).selectinload(Appointment.staff),
-        selectinload(Case.appointments).selectinload(Appointment.room),
-    )
+    return access.get_or_404(Case, case_id, *queries.case_options())
 
 
 def _appointment(appointment_id: int) -> Appointment:
     return access.get_or_404(Appointment, appointment_id)
-
-
-def _centre_staff(centre_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.role == Role.STAFF, User.centre_id == centre_id, User.active.is_(True))
-            .order_by(User.full_name, User.id)
-        )
-    )
 
 
 def _page_size() -> int:
@@ -100,23 +69,17 @@ def index():
     code = request.args.get("service", "")
     status = request.args.get("status", "")
     only_overdue = request.args.get("overdue") == "1"
-    services = ops.case_services()
-    stmt = select(Case).where(_in_scope())
+    services = queries.case_services()
     chosen = next((s for s in services if s.code == code), None)
-    if chosen:
-        stmt = stmt.where(Case.service_id == chosen.id)
-    if status in {s.value for s in CaseStatus}:
-        stmt = stmt.where(Case.status == status)
-    if only_overdue:
-        stmt = stmt.where(Case.status.in_(ops.OPEN), Case.due_on < day)
-    stmt = stmt.options(
-        selectinload(Case.service),
-        selectinload(Case.person),
-        selectinload(Case.centre),
-        selectinload(Case.assigned_to),
-    ).order_by(when((Case.status.in_(ops.OPEN), 0), else_=1), Case.due_on, Case.id.desc())
+    stmt = queries.cases(
+        current_user,
+        day,
+        service_id=chosen.id if chosen else None,
+        status=status,
+        only_overdue=only_overdue,
+    )
     page = db.paginate(stmt, per_page=_page_size(), error_out=False)
-    overdue_count = ops.count_overdue(access.visible_ids(Centre, current_user), day)
+    overdue_count = queries.count_overdue(access.visible_ids(Centre, current_user), day)
     return render(
         "services/cases/index.html",
         block="results",
@@ -128,7 +91,7 @@ def index():
         only_overdue=only_overdue,
         overdue_count=overdue_count,
         show_centre=current_user.role in (Role.ADMIN, Role.COORDINATOR),
-        is_overdue=ops.is_overdue,
+        is_overdue=workflow.is_overdue,
         today=day,
     )
 
@@ -158,8 +121,8 @@ def new_case(person_id: int):
         Person, person_id, selectinload(Person.family).selectinload(Family.centre)
     )
     day = today()
-    offer = eligibility.for_person(person, day, ops.case_services())
-    staff = _centre_staff(person.family.centre_id)
+    offer = eligibility.for_person(person, day, queries.case_services())
+    staff = queries.centre_staff(person.family.centre_id)
     form = OpenCaseForm()
     form.service.choices = _service_choices(offer)
     form.assigned_to.choices = [("", _("Nobody yet"))] + [(u.id, u.full_name) for u in staff]
@@ -209,20 +172,14 @@ def _attach(form, error: ops.CaseError) -> None:
 
 def _page(case: Case, status: int = 200, **forms):
     day = today()
-    staff = _centre_staff(case.centre_id)
-    rooms = list(
-        db.session.scalars(
-            select(Room).where(Room.centre_id == case.centre_id).order_by(Room.floor, Room.number)
-        )
-    )
+    staff = queries.centre_staff(case.centre_id)
+    rooms = queries.rooms_of(case.centre_id)
     appointment = forms.get("appointment") or AppointmentForm(formdata=None, day=day)
     appointment.staff_id.choices = [(u.id, u.full_name) for u in staff]
     appointment.room_id.choices = [("", _("No room"))] + [(r.id, r.number) for r in rooms]
     if "appointment" not in forms and case.assigned_to_id in {u.id for u in staff}:
         appointment.staff_id.data = case.assigned_to_id
-    quota = db.session.scalar(
-        select(QuotaApplication).where(QuotaApplication.person_id == case.person_id)
-    )
+    quota = queries.quota_of(case.person_id)
     return render(
         "services/cases/show.html",
         case=case,
@@ -232,14 +189,14 @@ def _page(case: Case, status: int = 200, **forms):
         close_form=forms.get("close") or CloseForm(formdata=None),
         action_form=ActionForm(formdata=None),
         action_error=forms.get("action_error"),
-        outcome_lines=ops.describe_outcome(case),
-        outcome_missing=ops.OUTCOME_MISSING.get(case.service.code),
+        outcome_lines=outcomes.describe_outcome(case),
+        outcome_missing=outcomes.OUTCOME_MISSING.get(case.service.code),
         quota=quota,
-        quota_labels=ops.QUOTA_STATUS_LABELS,
-        overdue=ops.is_overdue(case, day),
-        can=lambda action: ops.allowed(case, action),
+        quota_labels=outcomes.QUOTA_STATUS_LABELS,
+        overdue=workflow.is_overdue(case, day),
+        can=lambda action: workflow.allowed(case, action),
         Action=ops.CaseAction,
-        open_statuses=ops.OPEN,
+        open_statuses=workflow.OPEN,
         today=day,
         status=status,
     )
@@ -269,11 +226,9 @@ def _refused(case_id: int, error: ops.CaseError, key: str, form) -> object:
 def schedule(case_id: int):
     case = _case(case_id)
     form = AppointmentForm()
-    staff = _centre_staff(case.centre_id)
+    staff = queries.centre_staff(case.centre_id)
     form.staff_id.choices = [(u.id, u.full_name) for u in staff]
-    rooms = {
-        r.id: r for r in db.session.scalars(select(Room).where(Room.centre_id == case.centre_id))
-    }
+    rooms = {r.id: r for r in queries.rooms_of(case.centre_id)}
     form.room_id.choices = [("", "")] + [(r.id, r.number) for r in rooms.values()]
     if not form.validate_on_submit():
         return _page(case, status=422, appointment=form)
@@ -368,29 +323,22 @@ def person_services(person_id: int):
         Person, person_id, selectinload(Person.family).selectinload(Family.centre)
     )
     day = today()
-    services = sorted(db.session.scalars(select(Service)), key=lambda s: ops.service_order(s.code))
+    services = queries.all_services()
     known = eligibility.facts(person, day)
     offer = [(s, eligibility.blockers(s, known)) for s in services]
-    person_cases = list(
-        db.session.scalars(
-            select(Case)
-            .where(Case.person_id == person.id, _in_scope())
-            .options(selectinload(Case.service), selectinload(Case.assigned_to))
-            .order_by(Case.opened_on.desc(), Case.id.desc())
-        )
-    )
-    open_by_service = {c.service_id: c for c in person_cases if c.status in ops.OPEN}
+    person_cases = queries.person_cases(current_user, person.id)
+    open_by_service = {c.service_id: c for c in person_cases if c.status in workflow.OPEN}
     resp = render(
         "services/cases/person_services.html",
         person=person,
         offer=offer,
-        case_codes=ops.CASE_SERVICES,
-        open_cases=[c for c in person_cases if c.status in ops.OPEN],
-        past_cases=[c for c in person_cases if c.status not in ops.OPEN],
+        case_codes=workflow.CASE_SERVICES,
+        open_cases=[c for c in person_cases if c.status in workflow.OPEN],
+        past_cases=[c for c in person_cases if c.status not in workflow.OPEN],
         open_by_service=open_by_service,
         quota=known.quota,
-        quota_labels=ops.QUOTA_STATUS_LABELS,
-        is_overdue=ops.is_overdue,
+        quota_labels=outcomes.QUOTA_STATUS_LABELS,
+        is_overdue=workflow.is_overdue,
         today=day,
     )
     log_view(person.id, "services")

@@ -8,7 +8,7 @@ shown in Kazakhstan time (`portal.clock.KZ`); a week runs from Monday 00:00 to t
 
 Moving and adding go through the operations of the courses and cases features
 (`courses.move_session`, `cases.move_appointment`, `cases.schedule`), so that every scheduling
-path refuses the same clashes (`portal.services.clashes`) with the same reasons.
+path refuses the same clashes (`calendar.clashes`) with the same reasons.
 """
 
 from __future__ import annotations
@@ -26,15 +26,12 @@ from portal.clock import KZ, today, week_of
 from portal.extensions import db
 from portal.pdf import render_pdf
 from portal.roles import Role
-from portal.services import cases, courses
-from portal.services.models import (
-    Activity,
-    ActivityKind,
-    ActivitySession,
-    Appointment,
-    Case,
-    Service,
-)
+from portal.services.cases import operations as cases
+from portal.services.cases.models import Appointment, Case
+from portal.services.cases.workflow import OPEN
+from portal.services.catalogue.models import Service
+from portal.services.courses import operations as courses
+from portal.services.courses.models import Activity, ActivityKind, ActivitySession
 
 APPOINTMENT_LABEL = _l("Appointment")
 
@@ -266,7 +263,7 @@ def open_cases(centre_id: int) -> list[Case]:
     return list(
         db.session.scalars(
             select(Case)
-            .where(Case.centre_id == centre_id, Case.status.in_(cases.OPEN))
+            .where(Case.centre_id == centre_id, Case.status.in_(OPEN))
             .options(joinedload(Case.service), joinedload(Case.person))
             .order_by(Case.opened_on, Case.id)
         ).unique()

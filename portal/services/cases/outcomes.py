@@ -1,0 +1,164 @@
+"""The outcome each individual service requires before it counts as delivered (C8.1, C8.2,
+C8.3, C8.6, C8.7, C8.8, C8.10), its labels in the current language, and the person's C8.6
+regional-quota application that a quota outcome files or decides."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import date, datetime
+
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.services.cases.models import Case, QuotaApplication, QuotaStatus
+from portal.services.cases.workflow import MAX_TEXT, CaseError
+from portal.services.catalogue.models import Service
+
+# The outcome each service requires to be delivered: one of the alternatives, every key of it.
+OUTCOMES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "C8.1": (("answered",),),
+    "C8.2": (("translated",),),
+    "C8.3": (("employer", "since"), ("training",)),
+    "C8.6": (("quota",), ("advice",)),
+    "C8.7": (("documents_submitted_on",),),
+    "C8.8": (("clinic",), ("referral",)),
+    "C8.10": (("assistance",),),
+}
+OUTCOME_MISSING = {
+    "C8.1": _l("Record the answer given to the request."),
+    "C8.2": _l("Record what was translated."),
+    "C8.3": _l("Record where the person is employed and since when, or the training they took."),
+    "C8.6": _l("Record the regional-quota application (filed, included or refused), or the advice"
+               " given."),
+    "C8.7": _l("Record the date the citizenship documents were submitted."),
+    "C8.8": _l("Record the clinic the person is attached to, or the referral issued."),
+    "C8.10": _l("Record whether the targeted social assistance was granted or refused."),
+}  # fmt: skip
+DATE_KEYS = ("since", "documents_submitted_on")
+CHOICES = {
+    "quota": ("filed", "included", "refused"),
+    "assistance": ("granted", "refused"),
+}
+OUTCOME_LABELS = {
+    "answered": _l("Answer given"),
+    "translated": _l("Translated"),
+    "employer": _l("Employer"),
+    "since": _l("Employed since"),
+    "training": _l("Training"),
+    "quota": _l("Regional-quota application"),
+    "advice": _l("Advice given"),
+    "documents_submitted_on": _l("Citizenship documents submitted on"),
+    "clinic": _l("Attached to the clinic"),
+    "referral": _l("Referral"),
+    "assistance": _l("Targeted social assistance"),
+}
+CHOICE_LABELS = {
+    "filed": _l("application filed"),
+    "included": _l("included in the quota"),
+    "refused": _l("refused"),
+    "granted": _l("granted"),
+}
+QUOTA_STATUS_LABELS = {
+    QuotaStatus.SUBMITTED: _l("filed, awaiting the decision"),
+    QuotaStatus.INCLUDED: _l("included in the regional quota"),
+    QuotaStatus.REFUSED: _l("refused"),
+}
+
+
+def _present(value) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def check_outcome(service: Service, outcome: dict | None, on: date) -> dict:
+    """The outcome the service requires, cleaned (dates as ISO strings), or a refusal."""
+    outcome = {k: v for k, v in (outcome or {}).items() if _present(v)}
+    alternatives = OUTCOMES[service.code]
+    chosen = [alt for alt in alternatives if all(k in outcome for k in alt)]
+    if not chosen:
+        # A half-filled alternative names the missing part; otherwise the whole requirement.
+        partial = next((alt for alt in alternatives if any(k in outcome for k in alt)), None)
+        field = next(k for k in partial if k not in outcome) if partial else alternatives[0][0]
+        raise CaseError(OUTCOME_MISSING[service.code], field=field)
+    keys = [k for alt in chosen for k in alt]
+    clean: dict[str, str] = {}
+    for key in keys:
+        value = outcome[key]
+        if key in DATE_KEYS:
+            day = _as_date(value, key)
+            if key == "documents_submitted_on" and day > on:
+                raise CaseError(_l("The date cannot be in the future."), field=key)
+            clean[key] = day.isoformat()
+        elif key in CHOICES:
+            if str(value) not in CHOICES[key]:
+                raise CaseError(_l("Choose one of the answers offered."), field=key)
+            clean[key] = str(value)
+        else:
+            text = str(value).strip()
+            if len(text) > MAX_TEXT:
+                raise CaseError(_l("Keep the answer under 2,000 characters."), field=key)
+            clean[key] = text
+    return clean
+
+
+def _as_date(value, key: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise CaseError(_l("Enter a date such as 2026-11-25."), field=key) from None
+
+
+def record_quota(person_id: int, step: str, on: date) -> QuotaApplication:
+    application = db.session.scalar(
+        select(QuotaApplication).where(QuotaApplication.person_id == person_id).with_for_update()
+    )
+    if step == "filed":
+        if application is not None and application.status == QuotaStatus.SUBMITTED:
+            raise CaseError(
+                _l("The quota application was already filed on %(date)s.",
+                   date=format_date(application.submitted_on)),
+                field="quota",
+            )  # fmt: skip
+        if application is not None and application.status == QuotaStatus.INCLUDED:
+            raise CaseError(_l("The person is already included in the regional quota."), "quota")
+        if application is None:
+            application = QuotaApplication(person_id=person_id)
+            db.session.add(application)
+        application.status = QuotaStatus.SUBMITTED
+        application.submitted_on = on
+        application.decided_on = None
+        return application
+    if application is None:
+        raise CaseError(
+            _l("No quota application has been filed for this person: record it as filed first."),
+            field="quota",
+        )
+    if application.status != QuotaStatus.SUBMITTED:
+        raise CaseError(
+            _l("The quota application has already been decided: %(status)s on %(date)s.",
+               status=QUOTA_STATUS_LABELS[application.status],
+               date=format_date(application.decided_on or application.submitted_on)),
+            field="quota",
+        )  # fmt: skip
+    application.status = QuotaStatus.INCLUDED if step == "included" else QuotaStatus.REFUSED
+    application.decided_on = on
+    return application
+
+
+def describe_outcome(case: Case) -> list[tuple[str, str]]:
+    """The outcome as (label, value) lines in the current language."""
+    lines = []
+    for key, value in (case.outcome or {}).items():
+        label = str(OUTCOME_LABELS.get(key, key))
+        if key in DATE_KEYS:
+            with suppress(TypeError, ValueError):
+                value = format_date(date.fromisoformat(value), "long")
+        elif key in CHOICES:
+            value = str(CHOICE_LABELS.get(value, value))
+        lines.append((label, str(value)))
+    return lines

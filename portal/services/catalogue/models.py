@@ -1,0 +1,37 @@
+"""The catalogue of the ten C8 services (RULES.md part 2, C8.1–C8.10) and how each is delivered.
+
+Delivery modes: C8.4 and C8.9 (and the vocational trainings of C8.3) are *courses*; C8.5 is
+*events*; C8.1, C8.2, C8.3 (job placement), C8.6, C8.7, C8.8 and C8.10 are *cases* with
+appointments.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.accommodation.models import Localized
+from portal.extensions import db
+
+
+class DeliveryMode(StrEnum):
+    COURSE = "course"
+    EVENT = "event"
+    CASE = "case"
+
+
+class Service(Localized, db.Model):
+    """One of the ten C8 services: fixed records loaded by the migration (code "C8.1" …)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    modes: Mapped[str] = mapped_column(String(40))  # comma-separated DeliveryMode values
+    name_kk: Mapped[str] = mapped_column(String(300))
+    name_ru: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+
+    @property
+    def delivery_modes(self) -> list[DeliveryMode]:
+        return [DeliveryMode(m) for m in self.modes.split(",") if m]
