@@ -10,7 +10,6 @@ from flask import Blueprint, abort, flash, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -19,7 +18,7 @@ from portal import access
 from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Centre
 from portal.applications import checklist as cl
-from portal.applications import letters, storage
+from portal.applications import letters, queries, storage
 from portal.applications import operations as ops
 from portal.applications.forms import (
     AcceptForm,
@@ -373,23 +372,11 @@ def certificate_pdf(application_id: int):
 def deadlines():
     """R4-1 queues: submissions to accept or refuse today, and those already overdue."""
     day = today()
-    base = (
-        select(Submission)
-        .join(Submission.application)
-        .where(Submission.outcome.is_(None), Application.state == State.SUBMITTED)
-        .where(access.visible(Application, current_user))
-        .options(
-            selectinload(Submission.application)
-            .selectinload(Application.family)
-            .selectinload(Family.members),
-            selectinload(Submission.application)
-            .selectinload(Application.family)
-            .selectinload(Family.centre),
-        )
-        .order_by(Submission.due_on, Submission.id)
-    )
+    base = queries.open_submissions(current_user)
     due_today = list(db.session.scalars(base.where(Submission.due_on == day)))
     overdue = list(db.session.scalars(base.where(Submission.due_on < day)))
-    upcoming = list(db.session.scalars(base.where(Submission.due_on > day).limit(50)))
+    upcoming = list(
+        db.session.scalars(base.where(Submission.due_on > day).limit(queries.UPCOMING_ROWS))
+    )
     return render("applications/deadlines.html", due_today=due_today, overdue=overdue,
                   upcoming=upcoming, today=day)  # fmt: skip

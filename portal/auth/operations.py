@@ -85,6 +85,13 @@ def issue_code(user: User) -> str:
     return code
 
 
+def user_by_login(username: str | None) -> User | None:
+    """The account with this login, whatever the letter case (None for none)."""
+    return db.session.scalar(
+        select(User).where(func.lower(User.username) == (username or "").strip().lower())
+    )
+
+
 def create_resident_account(person: Person, username: str) -> tuple[User, str]:
     if account_of(person) is not None:
         raise AccountError(_l("%(name)s already has an account.", name=person.full_name))
@@ -130,9 +137,7 @@ def code_pending(user: User, now: datetime | None = None) -> bool:
 def redeem(username: str, code: str, password: str) -> User | None:
     """Set the password of the account whose one-time code this is; None if the login, the
     code or its validity is wrong (a wrong code counts as an attempt)."""
-    user = db.session.scalar(
-        select(User).where(func.lower(User.username) == (username or "").strip().lower())
-    )
+    user = user_by_login(username)
     if user is None or not user.active or not code_pending(user):
         return None
     if not verify_secret(user.one_time_code_hash, normalise_code(code)):

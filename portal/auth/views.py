@@ -8,11 +8,9 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
 
 from portal.auth import operations as accounts
 from portal.auth.forms import ActivateForm, LoginForm, PasswordForm
-from portal.auth.models import User
 from portal.clock import now_utc
 from portal.extensions import db
 from portal.htmx import render
@@ -37,9 +35,7 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(
-            select(User).where(func.lower(User.username) == form.username.data.lower())
-        )
+        user = accounts.user_by_login(form.username.data)
         until = accounts.blocked_until(user) if user is not None else None
         if until is not None:
             form.password.errors.append(

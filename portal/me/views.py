@@ -16,8 +16,7 @@ from flask import Blueprint, abort, flash, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from portal import access
 from portal.access import roles_required
@@ -25,20 +24,17 @@ from portal.clock import now, today
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
 from portal.i18n import LANG_PREFIX
-from portal.me import feed, operations, timetable
+from portal.me import feed, operations, queries, timetable
 from portal.me.forms import ActionForm, SignUpForm
 from portal.me.status import family_status
 from portal.residents.models import Family, Person
 from portal.roles import Role
 from portal.services.courses import operations as ops
-from portal.services.courses import waitlist
 from portal.services.courses.models import (
     Activity,
-    ActivitySession,
     Attendance,
     AttendanceCode,
     Enrolment,
-    EnrolmentStatus,
 )
 
 bp = Blueprint("me", __name__, url_prefix=LANG_PREFIX + "/me")
@@ -50,11 +46,7 @@ RECENT_SESSIONS = 10
 
 def _family() -> Family:
     """The resident's own family, with its centre (the scoping layer shows no other)."""
-    family = db.session.scalar(
-        access.scoped(Family)
-        .options(selectinload(Family.centre), selectinload(Family.members))
-        .limit(1)
-    )
+    family = queries.own_family(current_user)
     if family is None:
         abort(404)
     return family
@@ -184,21 +176,8 @@ class CourseAttendance:
 @resident_only
 def attendance():
     members = timetable.family_members(current_user)
-    rows = db.session.scalars(
-        select(Attendance)
-        .join(Attendance.session)
-        .where(
-            Attendance.person_id.in_(select(Person.id).where(access.visible(Person, current_user)))
-        )
-        .options(joinedload(Attendance.session).joinedload(ActivitySession.activity))
-        .order_by(ActivitySession.starts_at.desc(), Attendance.id.desc())
-    ).unique()
-    places = db.session.scalars(
-        access.scoped(Enrolment)
-        .where(Enrolment.status == EnrolmentStatus.ENROLLED)
-        .options(joinedload(Enrolment.activity))
-        .order_by(Enrolment.created_at, Enrolment.id)
-    ).unique()
+    rows = db.session.scalars(queries.attendance_marks(current_user)).unique()
+    places = db.session.scalars(queries.enrolled_places(current_user)).unique()
     lines: dict[int, dict[int, CourseAttendance]] = {m.id: {} for m in members}
     for e in places:
         lines.setdefault(e.person_id, {}).setdefault(e.activity_id, CourseAttendance(e.activity))
@@ -231,53 +210,11 @@ def _weekday_names(weekdays: str) -> str:
 def _activities_page(status: int = 200, form: SignUpForm | None = None, failed_id=None):
     day, moment = today(), now()
     members = timetable.family_members(current_user)
-    activities = db.session.scalars(
-        access.scoped(Activity)
-        .where(Activity.cancelled.is_(False), Activity.end_on >= day)
-        .options(
-            joinedload(Activity.room),
-            joinedload(Activity.teacher),
-        )
-        .order_by(Activity.start_on, Activity.starts_at_time, Activity.id)
-    ).all()
+    activities = db.session.scalars(queries.open_activities(current_user, day)).all()
     ids = [a.id for a in activities]
-    taken = dict(
-        db.session.execute(
-            select(Enrolment.activity_id, func.count())
-            .where(Enrolment.activity_id.in_(ids), Enrolment.status == EnrolmentStatus.ENROLLED)
-            .group_by(Enrolment.activity_id)
-        ).all()
-    )
-    next_session = dict(
-        db.session.execute(
-            select(ActivitySession.activity_id, func.min(ActivitySession.starts_at))
-            .where(
-                ActivitySession.activity_id.in_(ids),
-                ActivitySession.cancelled.is_(False),
-                ActivitySession.starts_at >= moment,
-            )
-            .group_by(ActivitySession.activity_id)
-        ).all()
-    )
-    # The family's places, with each waiting place's position (one query: those ahead counted
-    # by a subquery, so nobody else's enrolment is read).
-    ahead = aliased(Enrolment)
-    before = (
-        select(func.count())
-        .where(
-            waitlist.waiting_ahead(ahead, Enrolment.activity_id, Enrolment.created_at, Enrolment.id)
-        )
-        .correlate(Enrolment)
-        .scalar_subquery()
-    )
-    places = {
-        (e.activity_id, e.person_id): (e, n + 1 if e.status == EnrolmentStatus.WAITLISTED else None)
-        for e, n in db.session.execute(
-            access.scoped(Enrolment, before).where(
-                Enrolment.activity_id.in_(ids), Enrolment.status.in_(timetable.ACTIVE)
-            )
-        ).all()
-    }
+    taken = queries.places_taken(ids)
+    next_session = queries.next_sessions(ids, moment)
+    places = queries.family_places(current_user, ids, timetable.ACTIVE)
     return render(
         "me/activities.html",
         activities=activities,

@@ -1,0 +1,34 @@
+"""What the applications pages read besides one family's application: the R4-1 queues of
+submissions waiting for staff. Plain functions of the user's scope facts; never the request."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from portal.access import visible
+from portal.applications.models import Application, State, Submission
+from portal.residents.models import Family
+from portal.roles import ScopeFacts
+
+UPCOMING_ROWS = 50
+
+
+def open_submissions(user: ScopeFacts) -> Select:
+    """R4-1: the submissions the user may see whose documents are neither accepted nor refused
+    yet, soonest due first, with their families; narrow by `Submission.due_on`."""
+    return (
+        select(Submission)
+        .join(Submission.application)
+        .where(Submission.outcome.is_(None), Application.state == State.SUBMITTED)
+        .where(visible(Application, user))
+        .options(
+            selectinload(Submission.application)
+            .selectinload(Application.family)
+            .selectinload(Family.members),
+            selectinload(Submission.application)
+            .selectinload(Application.family)
+            .selectinload(Family.centre),
+        )
+        .order_by(Submission.due_on, Submission.id)
+    )
