@@ -30,6 +30,7 @@ from portal.me.status import family_status
 from portal.residents.models import Family, Person
 from portal.roles import Role
 from portal.services.courses import operations as ops
+from portal.services.courses import recurrence, waitlist
 from portal.services.courses.models import (
     Activity,
     Attendance,
@@ -204,7 +205,7 @@ def attendance():
 
 def _weekday_names(weekdays: str) -> str:
     names = Locale.parse(str(get_locale() or "kk")).days["format"]["abbreviated"]
-    return ", ".join(names[d] for d in ops.parse_weekdays(weekdays))
+    return ", ".join(names[d] for d in recurrence.parse_weekdays(weekdays))
 
 
 def _activities_page(status: int = 200, form: SignUpForm | None = None, failed_id=None):
@@ -257,7 +258,7 @@ def sign_up(activity_id: int):
         form.form_errors.extend(e.messages)
         return _activities_page(status=422, form=form, failed_id=activity.id)
     db.session.commit()
-    flash(ops.placed_message(enrolment), "success")
+    flash(waitlist.placed_message(enrolment), "success")
     return _back()
 
 

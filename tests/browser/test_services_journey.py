@@ -23,7 +23,7 @@ from portal.extensions import db
 from portal.services.calendar.clashes import Clash
 from portal.services.cases.models import Appointment, Case, CaseStatus
 from portal.services.catalogue.models import Service
-from portal.services.courses import operations as ops
+from portal.services.courses import recurrence
 from portal.services.courses.models import (
     Activity,
     ActivityKind,
@@ -89,7 +89,7 @@ def test_c8_9_c8_6_staff_run_a_kazakh_course_and_a_clashing_consultation_is_refu
 
     day0 = today()
     start_on, end_on = day0 - timedelta(days=7), day0 + timedelta(days=20)
-    expected_days = ops.session_days(ActivityKind.COURSE, start_on, end_on, range(7))
+    expected_days = recurrence.session_days(ActivityKind.COURSE, start_on, end_on, range(7))
 
     # --- Log in (Kazakh) and create the course through the form ----------------------------
     log_in(page, base, teacher, lang=LANG)
@@ -151,7 +151,7 @@ def test_c8_9_c8_6_staff_run_a_kazakh_course_and_a_clashing_consultation_is_refu
     assert coming
     held, next_one = past[-1], coming[0]
     with _in_lang(app, LANG):
-        held_when = ops.when(held.starts_at, held.ends_at)
+        held_when = recurrence.when(held.starts_at, held.ends_at)
     _fresh()
 
     # --- Enrol two residents through the course page ---------------------------------------
@@ -308,7 +308,7 @@ def test_c8_9_c8_6_staff_run_a_kazakh_course_and_a_clashing_consultation_is_refu
     expect(rows.first.locator("td").nth(1)).to_have_text(teacher.full_name)
     expect(rows.first.locator("td").nth(3)).to_have_text("Квота бойынша алғашқы кеңес")
     with _in_lang(app, LANG):
-        booked_when = f"{date_filter(ops.at(session_day, time(12, 0)), 'short')}–12:45"
+        booked_when = f"{date_filter(recurrence.at(session_day, time(12, 0)), 'short')}–12:45"
     expect(rows.first.locator("td").nth(0)).to_have_text(booked_when)
     expect(page.locator("#case-status")).to_have_text(scheduled_label)
     expect(page.locator("#error-summary")).to_have_count(0)
@@ -318,8 +318,8 @@ def test_c8_9_c8_6_staff_run_a_kazakh_course_and_a_clashing_consultation_is_refu
     assert len(booked) == 1
     assert booked[0].case_id == case_id
     assert booked[0].staff_id == teacher.id
-    assert as_utc(booked[0].starts_at) == ops.at(session_day, time(12, 0))
-    assert as_utc(booked[0].ends_at) == ops.at(session_day, time(12, 45))
+    assert as_utc(booked[0].starts_at) == recurrence.at(session_day, time(12, 0))
+    assert as_utc(booked[0].ends_at) == recurrence.at(session_day, time(12, 45))
     assert db.session.scalar(
         select(func.count())
         .select_from(ActivitySession)

@@ -12,6 +12,7 @@ from portal.db import as_utc
 from portal.extensions import db
 from portal.integrations import outbox
 from portal.integrations.models import MessageKind
+from portal.services.courses import attendance as attendance_ops
 from portal.services.courses import operations as ops
 from portal.services.courses.models import ActivitySession
 from tests.applications.helpers import add_all_documents
@@ -74,7 +75,7 @@ def _grow(world, f, first: int, n: int) -> None:
         db.session.commit()
         for s in a.sessions:
             if as_utc(s.starts_at).date() < TODAY:
-                ops.record_attendance(s, {p.id: "present" for p in world.family.members})
+                attendance_ops.record_attendance(s, {p.id: "present" for p in world.family.members})
         db.session.commit()
         appointment(world.family.members[i % 3], world.teacher, world.room,
                     date(2026, 11, 26 + i % 3), time(14 + i, 0), time(14 + i, 30),

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from portal.db import as_utc
 from portal.extensions import db
 from portal.me import timetable
+from portal.services.courses import attendance as attendance_ops
 from portal.services.courses import operations as ops
 from portal.services.courses.models import ActivitySession, AttendanceCode
 from tests.me.conftest import COURSE, EVENT, NOW, activity, appointment
@@ -132,7 +133,7 @@ def test_attendance_per_member_and_course_with_counts_rate_and_recent_sessions(w
     codes = [AttendanceCode.PRESENT, AttendanceCode.PRESENT, AttendanceCode.LATE,
              AttendanceCode.ABSENT, AttendanceCode.EXCUSED, AttendanceCode.PRESENT]  # fmt: skip
     for session, code in zip(held[:6], codes, strict=True):  # the 23rd not recorded
-        ops.record_attendance(session, {world.head.id: code})
+        attendance_ops.record_attendance(session, {world.head.id: code})
     db.session.commit()
 
     resp = login(world.resident).get("/en/me/attendance")

@@ -18,6 +18,8 @@ from portal.db import as_utc
 from portal.extensions import db
 from portal.residents.models import Family, Person
 from portal.services.cases import operations as ops
+from portal.services.cases import queries as case_queries
+from portal.services.cases import workflow
 from portal.services.cases.models import (
     Appointment,
     Case,
@@ -134,7 +136,7 @@ def test_c8_6_case_is_opened_from_the_form_and_due_in_working_days(world, login)
     assert case.centre_id == world.centre.id
     assert case.assigned_to_id == world.colleague.id
     assert case.opened_on == today()
-    assert case.due_on == add_working_days(today(), ops.DUE_WORKING_DAYS["C8.6"])
+    assert case.due_on == add_working_days(today(), workflow.DUE_WORKING_DAYS["C8.6"])
     assert resp.location.endswith(f"/en/cases/{case.id}")
     page = client.get(resp.location)
     assert page.status_code == 200
@@ -154,7 +156,7 @@ def test_an_empty_request_is_refused_and_nothing_is_written(world, login):
 
 def test_courses_and_events_are_not_opened_as_cases(world):
     for code in ("C8.4", "C8.5", "C8.9"):
-        with pytest.raises(ops.CaseError, match="not delivered as an individual case"):
+        with pytest.raises(workflow.CaseError, match="not delivered as an individual case"):
             ops.open_case(world.head, _service(code), "A course", None, today())
 
 
@@ -266,7 +268,7 @@ def test_c8_7_documents_submitted_in_the_future_are_refused(world, login):
 
 def test_c8_10_assistance_must_be_granted_or_refused(world):
     case = _open(world, "C8.10")
-    with pytest.raises(ops.CaseError, match="Choose one of the answers offered."):
+    with pytest.raises(workflow.CaseError, match="Choose one of the answers offered."):
         ops.deliver(case, {"assistance": "maybe"})
 
 
@@ -372,9 +374,9 @@ def test_actions_the_state_does_not_allow_are_refused_with_a_message(world, logi
 
 def test_transitions_are_one_table():
     final = {CaseStatus.DELIVERED, CaseStatus.CLOSED}
-    assert not any(state in final for state, _action in ops.TRANSITIONS)
-    assert ops.TRANSITIONS[(CaseStatus.REQUESTED, ops.CaseAction.SCHEDULE)] == CaseStatus.SCHEDULED
-    assert ops.TRANSITIONS[(CaseStatus.SCHEDULED, ops.CaseAction.START)] == CaseStatus.IN_PROGRESS
+    assert not any(state in final for state, _action in workflow.TRANSITIONS)
+    assert workflow.TRANSITIONS[(CaseStatus.REQUESTED, workflow.CaseAction.SCHEDULE)] == CaseStatus.SCHEDULED
+    assert workflow.TRANSITIONS[(CaseStatus.SCHEDULED, workflow.CaseAction.START)] == CaseStatus.IN_PROGRESS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -468,7 +470,7 @@ def test_an_appointment_when_the_person_is_busy_is_refused(world, login):
 
 def test_an_appointment_with_staff_of_another_centre_is_refused(world):
     case = _open(world, "C8.1")
-    with pytest.raises(ops.CaseError, match="staff member of the person's centre"):
+    with pytest.raises(workflow.CaseError, match="staff member of the person's centre"):
         ops.schedule(case, world.outsider, _at(10), _at(11))
 
 
@@ -492,7 +494,7 @@ def test_move_appointment_keeps_the_clash_rules_and_ignores_itself(world):
 
     ops.move_appointment(appointment, _at(10, 30), _at(11, 30))  # overlaps only itself
     assert as_utc(appointment.starts_at) == _at(10, 30)
-    with pytest.raises(ops.CaseError, match="already busy"):
+    with pytest.raises(workflow.CaseError, match="already busy"):
         ops.move_appointment(appointment, _at(12, 30), _at(13, 30))
     db.session.rollback()
     ops.cancel_appointment(busy)
@@ -521,8 +523,8 @@ def test_overdue_cases_are_flagged(world, login):
     db.session.commit()
     assert late.due_on < today() <= on_time.due_on
 
-    assert ops.overdue([world.centre.id], today()) == [late]
-    assert ops.overdue([world.other_centre.id], today()) == []
+    assert case_queries.overdue([world.centre.id], today()) == [late]
+    assert case_queries.overdue([world.other_centre.id], today()) == []
 
     client = login(world.staff)
     page = client.get("/en/cases").text

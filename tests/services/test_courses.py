@@ -21,7 +21,9 @@ from portal.db import as_utc
 from portal.extensions import db
 from portal.services.cases.models import Appointment, Case
 from portal.services.catalogue.models import Service
+from portal.services.courses import attendance as attendance_ops
 from portal.services.courses import operations as ops
+from portal.services.courses import recurrence, waitlist
 from portal.services.courses.models import (
     Activity,
     ActivityKind,
@@ -234,7 +236,7 @@ def test_c8_9_enrolment_fills_the_seats_then_the_waiting_list(f, login):
     waiting = db.session.scalars(
         select(Enrolment).where(Enrolment.status == EnrolmentStatus.WAITLISTED)
     ).one()
-    assert ops.waitlist_position(waiting) == 1
+    assert waitlist.waitlist_position(waiting) == 1
 
 
 def test_c8_9_cancelling_a_seat_promotes_the_first_on_the_waiting_list(f, login):
@@ -254,7 +256,7 @@ def test_c8_9_cancelling_a_seat_promotes_the_first_on_the_waiting_list(f, login)
         (c.id, "waitlisted", None),
     ]
     last = db.session.scalars(select(Enrolment).where(Enrolment.person_id == c.id)).one()
-    assert ops.waitlist_position(last) == 1
+    assert waitlist.waitlist_position(last) == 1
     page = client.get(f"/en/courses/{activity.id}")
     assert "has moved up from the waiting list to seat 1" in page.text
 
@@ -347,8 +349,8 @@ def test_c8_4_a_teacher_busy_with_an_appointment_cannot_teach_then(f):
     db.session.add(case)
     db.session.add(
         Appointment(
-            case=case, staff_id=teacher.id, starts_at=ops.at(date(2026, 12, 9), time(11, 0)),
-            ends_at=ops.at(date(2026, 12, 9), time(11, 30)),
+            case=case, staff_id=teacher.id, starts_at=recurrence.at(date(2026, 12, 9), time(11, 0)),
+            ends_at=recurrence.at(date(2026, 12, 9), time(11, 30)),
         )
     )  # fmt: skip
     db.session.commit()
@@ -476,10 +478,10 @@ def test_c8_9_consecutive_absences_alert_the_caseworker(f, login):
     last4 = _past_sessions(activity)[-4:]
     A, E, P = AttendanceCode.ABSENT, AttendanceCode.EXCUSED, AttendanceCode.PRESENT
     for session, (first, second) in zip(last4, [(A, A), (A, A), (E, P), (A, A)], strict=True):
-        ops.record_attendance(session, {absent_one.id: first, present_one.id: second})
+        attendance_ops.record_attendance(session, {absent_one.id: first, present_one.id: second})
     db.session.commit()
 
-    alerts = ops.absence_alerts(centre.id)
+    alerts = attendance_ops.absence_alerts(centre.id)
     assert [(x.person.id, x.activity.id, x.absences) for x in alerts] == [
         (absent_one.id, activity.id, 3)
     ]
@@ -505,11 +507,11 @@ def test_the_number_of_absences_before_an_alert_is_configurable(f, app):
     ops.enrol(activity, person)
     db.session.commit()
     for session in _past_sessions(activity)[-2:]:
-        ops.record_attendance(session, {person.id: AttendanceCode.ABSENT})
+        attendance_ops.record_attendance(session, {person.id: AttendanceCode.ABSENT})
     db.session.commit()
-    assert ops.absence_alerts(centre.id) == []  # the default is 3
+    assert attendance_ops.absence_alerts(centre.id) == []  # the default is 3
     app.config["PORTAL_ABSENCE_ALERT_AFTER"] = 2
-    assert [x.person.id for x in ops.absence_alerts(centre.id)] == [person.id]
+    assert [x.person.id for x in attendance_ops.absence_alerts(centre.id)] == [person.id]
 
 
 # ---------------------------------------------------------------------------------------------

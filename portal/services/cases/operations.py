@@ -23,12 +23,10 @@ from portal.roles import Role
 from portal.services.calendar.clashes import find_clashes
 from portal.services.cases.models import Appointment, Case, CaseStatus
 from portal.services.cases.outcomes import check_outcome, record_quota
-from portal.services.cases.queries import overdue  # noqa: F401  (part of this module's interface)
-from portal.services.cases.workflow import (  # noqa: F401  (part of this module's interface)
+from portal.services.cases.workflow import (
     DUE_WORKING_DAYS,
     MAX_TEXT,
     OPEN,
-    TRANSITIONS,
     CaseAction,
     CaseError,
     check,

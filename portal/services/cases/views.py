@@ -137,7 +137,7 @@ def new_case(person_id: int):
         assigned = next((u for u in staff if u.id == form.assigned_to.data), None)
         try:
             case = ops.open_case(person, service, form.request.data, assigned, day)
-        except ops.CaseError as e:
+        except workflow.CaseError as e:
             db.session.rollback()
             _attach(form, e)
         else:
@@ -156,7 +156,7 @@ def new_case(person_id: int):
     )
 
 
-def _attach(form, error: ops.CaseError) -> None:
+def _attach(form, error: workflow.CaseError) -> None:
     """Show a refusal next to the field it concerns, or at the top of the form."""
     field = form._fields.get(error.field) if error.field else None
     if field is not None:
@@ -195,7 +195,7 @@ def _page(case: Case, status: int = 200, **forms):
         quota_labels=outcomes.QUOTA_STATUS_LABELS,
         overdue=workflow.is_overdue(case, day),
         can=lambda action: workflow.allowed(case, action),
-        Action=ops.CaseAction,
+        Action=workflow.CaseAction,
         open_statuses=workflow.OPEN,
         today=day,
         status=status,
@@ -212,7 +212,7 @@ def show(case_id: int):
     return resp
 
 
-def _refused(case_id: int, error: ops.CaseError, key: str, form) -> object:
+def _refused(case_id: int, error: workflow.CaseError, key: str, form) -> object:
     """Nothing written; the case page again, the refusal next to the form that asked."""
     db.session.rollback()
     if form is not None:
@@ -237,7 +237,7 @@ def schedule(case_id: int):
     try:
         ops.schedule(case, member, starts_at, ends_at, rooms.get(form.room_id.data),
                      form.note.data)  # fmt: skip
-    except ops.CaseError as e:
+    except workflow.CaseError as e:
         return _refused(case_id, e, "appointment", form)
     db.session.commit()
     flash(_("The appointment has been made."), "success")
@@ -253,7 +253,7 @@ def start(case_id: int):
         abort(400)
     try:
         ops.start(case)
-    except ops.CaseError as e:
+    except workflow.CaseError as e:
         return _refused(case_id, e, "start", None)
     db.session.commit()
     flash(_("The work on the case has started."), "success")
@@ -269,7 +269,7 @@ def deliver(case_id: int):
         return _page(case, status=422, deliver=form)
     try:
         ops.deliver(case, form.outcome(case.service.code), today())
-    except ops.CaseError as e:
+    except workflow.CaseError as e:
         return _refused(case_id, e, "deliver", form)
     db.session.commit()
     flash(_("The service has been delivered and the outcome recorded."), "success")
@@ -285,7 +285,7 @@ def close(case_id: int):
         return _page(case, status=422, close=form)
     try:
         ops.close(case, form.reason.data, today())
-    except ops.CaseError as e:
+    except workflow.CaseError as e:
         return _refused(case_id, e, "close", form)
     db.session.commit()
     flash(_("The case has been closed."), "success")
@@ -302,7 +302,7 @@ def cancel_appointment(appointment_id: int):
         abort(400)
     try:
         ops.cancel_appointment(appointment)
-    except ops.CaseError as e:
+    except workflow.CaseError as e:
         return _refused(case_id, e, "cancel", None)
     db.session.commit()
     flash(_("The appointment has been cancelled."), "success")

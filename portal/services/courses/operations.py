@@ -39,11 +39,6 @@ from portal.residents.models import Person
 from portal.services.calendar.clashes import find_clashes
 from portal.services.catalogue import eligibility
 from portal.services.catalogue.models import Service
-from portal.services.courses.attendance import (  # noqa: F401  (part of this module's interface)
-    ABSENCE_ALERT_AFTER,
-    absence_alerts,
-    record_attendance,
-)
 from portal.services.courses.models import (
     Activity,
     ActivityKind,
@@ -51,20 +46,17 @@ from portal.services.courses.models import (
     Enrolment,
     EnrolmentStatus,
 )
-from portal.services.courses.recurrence import (  # noqa: F401  (part of this module's interface)
+from portal.services.courses.recurrence import (
     at,
     aware_instant,
     clash_lines,
     eligibility_day,
     parse_weekdays,
     session_days,
-    when,
 )
 from portal.services.courses.rules import ActivityError, check_activity
-from portal.services.courses.waitlist import (  # noqa: F401  (part of this module's interface)
+from portal.services.courses.waitlist import (
     ACTIVE,
-    placed_message,
-    waitlist_position,
 )
 
 log = logging.getLogger(__name__)

@@ -27,8 +27,9 @@ from portal.i18n import LANG_PREFIX
 from portal.residents.models import Person
 from portal.roles import Role
 from portal.services.catalogue.models import Service
+from portal.services.courses import attendance as attendance_ops
 from portal.services.courses import operations as ops
-from portal.services.courses import queries, waitlist
+from portal.services.courses import queries, recurrence, waitlist
 from portal.services.courses.forms import ActivityForm, EnrolForm
 from portal.services.courses.models import (
     ATTENDANCE_LABELS,
@@ -215,8 +216,8 @@ def _show_page(activity: Activity, form: EnrolForm, status: int = 200, errors=()
         form=form,
         errors=list(errors),
         recorded=recorded,
-        when=ops.when,
-        weekdays=ops.parse_weekdays(activity.weekdays),
+        when=recurrence.when,
+        weekdays=recurrence.parse_weekdays(activity.weekdays),
         status=status,
     )
 
@@ -237,7 +238,7 @@ def enrol(activity_id: int):
         except ops.ActivityError as e:
             return _show_page(activity, form, status=422, errors=e.messages)
         db.session.commit()
-        flash(ops.placed_message(enrolment), "success")
+        flash(waitlist.placed_message(enrolment), "success")
         return hx_redirect(url_for("courses.show", activity_id=activity.id))
     return _show_page(activity, form, status=422)
 
@@ -289,7 +290,7 @@ def attendance(session_id: int):
             if k.startswith("code-") and k.removeprefix("code-").isdigit() and v
         }
         try:
-            ops.record_attendance(session, chosen, recorded_by=current_user)
+            attendance_ops.record_attendance(session, chosen, recorded_by=current_user)
         except ops.ActivityError as e:
             errors = e.messages
         else:
@@ -307,7 +308,7 @@ def attendance(session_id: int):
         chosen=chosen,
         codes=list(ATTENDANCE_LABELS.items()),
         errors=errors,
-        when=ops.when,
+        when=recurrence.when,
         status=422 if request.method == "POST" else 200,
     )
 
@@ -327,7 +328,7 @@ def alerts():
     centre_ids = access.visible_ids(Centre, current_user)
     if centre_id:
         centre_ids = [access.get_or_404(Centre, centre_id).id]
-    rows = ops.absence_alerts(centre_ids)
+    rows = attendance_ops.absence_alerts(centre_ids)
     if mine:
         rows = [r for r in rows if r.person.family.caseworker_id == current_user.id]
     centres = (
@@ -341,5 +342,5 @@ def alerts():
         mine=mine,
         centres=centres,
         centre_id=centre_id,
-        after=current_app.config.get("PORTAL_ABSENCE_ALERT_AFTER", ops.ABSENCE_ALERT_AFTER),
+        after=current_app.config.get("PORTAL_ABSENCE_ALERT_AFTER", attendance_ops.ABSENCE_ALERT_AFTER),
     )
