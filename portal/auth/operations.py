@@ -20,6 +20,7 @@ from portal.auth.models import User
 from portal.auth.passwords import hash_secret, verify_secret
 from portal.clock import now_utc
 from portal.extensions import db
+from portal.refusals import Refusal
 from portal.residents.models import Person
 from portal.roles import Role
 
@@ -33,14 +34,8 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 CODE_LENGTH = 10
 
 
-class AccountError(ValueError):
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return str(self.message)
+class AccountError(Refusal):
+    """A refused change to an account (see `portal.refusals.Refusal`)."""
 
 
 def normalise_code(code: str) -> str:

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
+from portal.refusals import Refusal
 from portal.services.cases.models import Case, CaseStatus
 from portal.services.catalogue.models import DeliveryMode, Service
 
@@ -38,16 +39,8 @@ FINAL = (CaseStatus.DELIVERED, CaseStatus.CLOSED)
 MAX_TEXT = 2000
 
 
-class CaseError(ValueError):
-    """A refused action, with a translated message; `field` names the form field it concerns."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return str(self.message)
+class CaseError(Refusal):
+    """A refused action on a case (see `portal.refusals.Refusal`)."""
 
 
 # ---------------------------------------------------------------------------------------------
