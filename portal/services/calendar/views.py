@@ -25,6 +25,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from portal import access
 from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Centre
+from portal.auth import queries as staff_queries
 from portal.clock import today, week_of
 from portal.config import LANGUAGES
 from portal.extensions import db
@@ -171,7 +172,7 @@ def _week_page(
 ):
     can_edit = current_user.can_edit
     rooms = cal.centre_rooms(centre.id)
-    staff = cal.centre_staff(centre.id)
+    staff = staff_queries.centre_staff(centre.id)
     if can_edit and form is None:
         form = AppointmentForm(formdata=None)
         form.offer(cal.open_cases(centre.id), staff, rooms)
@@ -325,7 +326,7 @@ def add_appointment():
     centre = _centre_or_404(request.form.get("centre_id", type=int) or 0)
     view = View.read(request.form, prefix="view_")
     rooms = cal.centre_rooms(centre.id)
-    staff = cal.centre_staff(centre.id)
+    staff = staff_queries.centre_staff(centre.id)
     cases = cal.open_cases(centre.id)
     form = AppointmentForm()
     form.offer(cases, staff, rooms)

@@ -25,7 +25,6 @@ from portal.auth.models import User
 from portal.clock import KZ, today, week_of
 from portal.extensions import db
 from portal.pdf import render_pdf
-from portal.roles import Role
 from portal.services.cases import operations as cases
 from portal.services.cases.models import Appointment, Case
 from portal.services.cases.workflow import OPEN
@@ -239,17 +238,6 @@ def centre_rooms(centre_id: int) -> list[Room]:
     return list(
         db.session.scalars(
             select(Room).where(Room.centre_id == centre_id).order_by(Room.floor, Room.number)
-        )
-    )
-
-
-def centre_staff(centre_id: int) -> list[User]:
-    """The people who teach or receive residents: the centre's active staff accounts."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.role == Role.STAFF, User.centre_id == centre_id, User.active.is_(True))
-            .order_by(User.full_name, User.id)
         )
     )
 

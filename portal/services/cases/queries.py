@@ -16,10 +16,9 @@ from sqlalchemy.orm import selectinload
 
 from portal.access import visible
 from portal.accommodation.models import Room
-from portal.auth.models import User
 from portal.extensions import db
 from portal.residents.models import Family, Person
-from portal.roles import Role, ScopeFacts
+from portal.roles import ScopeFacts
 from portal.services.cases.models import Appointment, Case, CaseStatus, QuotaApplication
 from portal.services.cases.workflow import CASE_SERVICES, OPEN
 from portal.services.catalogue.models import Service
@@ -107,17 +106,6 @@ def case_options() -> tuple:
         selectinload(Case.assigned_to),
         selectinload(Case.appointments).selectinload(Appointment.staff),
         selectinload(Case.appointments).selectinload(Appointment.room),
-    )
-
-
-def centre_staff(centre_id: int) -> list[User]:
-    """The active staff users of a centre: who may take a case or an appointment."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.role == Role.STAFF, User.centre_id == centre_id, User.active.is_(True))
-            .order_by(User.full_name, User.id)
-        )
     )
 
 

@@ -18,6 +18,7 @@ from portal import access
 from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Centre
 from portal.audit.recorder import log_view
+from portal.auth import queries as staff_queries
 from portal.clock import today
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
@@ -122,7 +123,7 @@ def new_case(person_id: int):
     )
     day = today()
     offer = eligibility.for_person(person, day, queries.case_services())
-    staff = queries.centre_staff(person.family.centre_id)
+    staff = staff_queries.centre_staff(person.family.centre_id)
     form = OpenCaseForm()
     form.service.choices = _service_choices(offer)
     form.assigned_to.choices = [("", _("Nobody yet"))] + [(u.id, u.full_name) for u in staff]
@@ -172,7 +173,7 @@ def _attach(form, error: workflow.CaseError) -> None:
 
 def _page(case: Case, status: int = 200, **forms):
     day = today()
-    staff = queries.centre_staff(case.centre_id)
+    staff = staff_queries.centre_staff(case.centre_id)
     rooms = queries.rooms_of(case.centre_id)
     appointment = forms.get("appointment") or AppointmentForm(formdata=None, day=day)
     appointment.staff_id.choices = [(u.id, u.full_name) for u in staff]
@@ -226,7 +227,7 @@ def _refused(case_id: int, error: workflow.CaseError, key: str, form) -> object:
 def schedule(case_id: int):
     case = _case(case_id)
     form = AppointmentForm()
-    staff = queries.centre_staff(case.centre_id)
+    staff = staff_queries.centre_staff(case.centre_id)
     form.staff_id.choices = [(u.id, u.full_name) for u in staff]
     rooms = {r.id: r for r in queries.rooms_of(case.centre_id)}
     form.room_id.choices = [("", "")] + [(r.id, r.number) for r in rooms.values()]

@@ -15,10 +15,9 @@ from sqlalchemy.orm import selectinload
 
 from portal.access import visible
 from portal.accommodation.models import Centre, Room, Stay
-from portal.auth.models import User
 from portal.extensions import db
 from portal.residents.models import Family, Person
-from portal.roles import Role, ScopeFacts
+from portal.roles import ScopeFacts
 from portal.services.catalogue.models import DeliveryMode, Service
 from portal.services.courses.models import (
     Activity,
@@ -38,17 +37,6 @@ def services_for(kind: ActivityKind | str) -> list[Service]:
     mode = DeliveryMode(ActivityKind(kind).value)
     services = db.session.scalars(select(Service).order_by(Service.id))
     return [s for s in services if mode in s.delivery_modes]
-
-
-def staff_of(centre_id: int) -> list[User]:
-    """The active staff users of a centre: who may teach its courses."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.role == Role.STAFF, User.centre_id == centre_id, User.active.is_(True))
-            .order_by(User.full_name, User.id)
-        )
-    )
 
 
 def candidates(activity: Activity) -> list[Person]:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from portal import access
 from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Centre, Room
+from portal.auth import queries as staff_queries
 from portal.auth.models import User
 from portal.clock import today
 from portal.extensions import db
@@ -178,7 +179,7 @@ def _fill_choices(form: ActivityForm, centre: Centre, kind: ActivityKind) -> Non
         (s.id, f"{s.code} · {s.name}") for s in queries.services_for(kind)
     ]
     form.teacher_id.choices = [("", _("— none —"))] + [
-        (u.id, u.full_name) for u in queries.staff_of(centre.id)
+        (u.id, u.full_name) for u in staff_queries.centre_staff(centre.id)
     ]
     form.room_id.choices = [("", _("— none —"))] + [
         (r.id, _("Room %(number)s", number=r.number)) for r in queries.rooms_of(centre.id)
