@@ -15,8 +15,10 @@ from portal.extensions import db
 from portal.residents.models import Family, Person
 from portal.roles import Role
 from portal.services.cases import operations as cases
+from portal.services.cases.workflow import CaseError
 from portal.services.catalogue.models import Service
 from portal.services.courses import operations as courses
+from portal.services.courses.attendance import record_attendance
 from portal.services.courses.models import Activity, ActivityKind, AttendanceCode
 
 
@@ -95,7 +97,7 @@ def _record_attendance(activity: Activity, staff: User, rng: random.Random) -> N
     for session in activity.sessions:
         if session.ends_at.replace(tzinfo=session.ends_at.tzinfo or KZ) < now():
             codes = rng.choices(list(AttendanceCode), weights=[14, 2, 2, 2], k=len(enrolled))
-            courses.record_attendance(session, dict(zip(enrolled, codes, strict=True)), staff)
+            record_attendance(session, dict(zip(enrolled, codes, strict=True)), staff)
 
 
 def _cases(service: dict[str, Service], staff: User, adults: list[Person], day: date) -> None:
@@ -117,5 +119,5 @@ def _cases(service: dict[str, Service], staff: User, adults: list[Person], day: 
             elif i == 0:
                 start = datetime.combine(tomorrow, time(12), tzinfo=KZ)
                 cases.schedule(case, staff, start, start + timedelta(hours=1))
-        except cases.CaseError:
+        except CaseError:
             continue

@@ -27,7 +27,7 @@ from portal.extensions import db
 from portal.pdf import render_pdf
 from portal.services.cases import operations as cases
 from portal.services.cases.models import Appointment, Case
-from portal.services.cases.workflow import OPEN
+from portal.services.cases.workflow import OPEN, CaseError
 from portal.services.catalogue.models import Service
 from portal.services.courses import operations as courses
 from portal.services.courses.models import Activity, ActivityKind, ActivitySession
@@ -279,7 +279,7 @@ def move_appointment(appointment: Appointment, starts_at: datetime, ends_at: dat
     of the staff member, the room or the person."""
     try:
         cases.move_appointment(appointment, starts_at, ends_at)
-    except cases.CaseError as e:
+    except CaseError as e:
         raise ScheduleRefused(str(e)) from e
 
 
@@ -296,7 +296,7 @@ def add_appointment(
     in `ScheduleRefused.field`."""
     try:
         return cases.schedule(case, staff, starts_at, ends_at, room, note)
-    except cases.CaseError as e:
+    except CaseError as e:
         raise ScheduleRefused(str(e), e.field) from e
 
 
