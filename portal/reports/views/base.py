@@ -158,6 +158,19 @@ def show(name: str, title, template: str, build, *, kept: str | None = None, **r
 # ---------------------------------------------------------------------------------------------
 
 
+def drill_down_list(name: str, title, template: str, build: Callable[[bool], Report]) -> None:
+    """Register a list behind a number (families, deliveries, outcomes): its export builds
+    every row (`build(False)`), its page at `/reports/<name>` one page of them (`build(True)`),
+    refused arguments answered on the page with 422."""
+    report(name)(lambda: build(False))
+
+    @roles_required(*READERS)
+    def list_page():
+        return show(name, title, template, lambda: build(True), **LIST_REFUSED)
+
+    bp.add_url_rule(f"/{name}", endpoint=name, view_func=list_page, methods=["GET"])
+
+
 def export_args() -> dict:
     """The page's own arguments, for its export links."""
     # (the names the export URL itself takes are never passed on as arguments)

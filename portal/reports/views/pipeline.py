@@ -18,12 +18,12 @@ from portal.reports.queries import families as family_list
 from portal.reports.queries import pipeline as queries
 from portal.reports.queries.months import Month
 from portal.reports.views.base import (
-    LIST_REFUSED,
     READERS,
     Report,
     bp,
     centre_in_scope,
     current_scope,
+    drill_down_list,
     menu_entry,
     report,
     show,
@@ -82,6 +82,9 @@ def pipeline_page():
 
 
 def _families_report(paginate: bool) -> Report:
+    """The families behind a number of the pipeline: `?centre=&stage=&decided=YYYY-MM&
+    outcome=granted|refused&certified=YYYY-MM&r41=due|overdue`, scoped; a page of them, or every
+    one (the export)."""
     sc = current_scope()
     form = FamiliesForm(request.args)
     if form.centre.malformed:
@@ -101,21 +104,4 @@ def _families_report(paginate: bool) -> Report:
     return Report("families", str(FAMILIES_TITLE), [found.table], sc, context)
 
 
-@report("families")
-def build_families() -> Report:
-    """Every family of the list (the export), not only one page of it."""
-    return _families_report(paginate=False)
-
-
-@bp.get("/families", endpoint="families")
-@roles_required(*READERS)
-def families_page():
-    """The families behind a number of the pipeline: `?centre=&stage=&decided=YYYY-MM&
-    outcome=granted|refused&certified=YYYY-MM&r41=due|overdue`, scoped, a page at a time."""
-    return show(
-        "families",
-        FAMILIES_TITLE,
-        "reports/families.html",
-        lambda: _families_report(paginate=True),
-        **LIST_REFUSED,
-    )
+drill_down_list("families", FAMILIES_TITLE, "reports/families.html", _families_report)

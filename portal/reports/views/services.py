@@ -21,12 +21,12 @@ from portal.reports.queries import services as queries
 from portal.reports.queries.months import Month
 from portal.reports.queries.service_definitions import OUTCOMES, PERIODS, catalogue
 from portal.reports.views.base import (
-    LIST_REFUSED,
     READERS,
     Report,
     bp,
     centre_in_scope,
     current_scope,
+    drill_down_list,
     menu_entry,
     report,
     show,
@@ -104,6 +104,8 @@ class DeliveriesForm(ListForm):
 
 
 def _deliveries_report(paginate: bool) -> Report:
+    """The deliveries behind a number of the services report: `?month=YYYY-MM&service=C8.n&
+    centre=<id>`, scoped; a page of them, or every one (the export)."""
     sc = current_scope()
     offered = catalogue()
     form = parsed(DeliveriesForm(request.args, offered))
@@ -115,24 +117,7 @@ def _deliveries_report(paginate: bool) -> Report:
     return Report("deliveries", str(DELIVERIES_TITLE), [found.table], sc, context)
 
 
-@report("deliveries")
-def build_deliveries() -> Report:
-    """Every delivery of the list (the export), not only one page of it."""
-    return _deliveries_report(paginate=False)
-
-
-@bp.get("/deliveries", endpoint="deliveries")
-@roles_required(*READERS)
-def deliveries_page():
-    """The deliveries behind a number of the services report: `?month=YYYY-MM&service=C8.n&
-    centre=<id>`, scoped, a page at a time."""
-    return show(
-        "deliveries",
-        DELIVERIES_TITLE,
-        "reports/deliveries.html",
-        lambda: _deliveries_report(paginate=True),
-        **LIST_REFUSED,
-    )
+drill_down_list("deliveries", DELIVERIES_TITLE, "reports/deliveries.html", _deliveries_report)
 
 
 # The persons behind an outcome ---------------------------------------------------------------
@@ -154,6 +139,9 @@ class OutcomesForm(ListForm):
 
 
 def _outcomes_report(paginate: bool) -> Report:
+    """The persons behind an outcome of the services report: `?month=YYYY-MM&
+    outcome=employed|quota|citizenship&period=month|to_date&centre=<id>`, scoped; a page of
+    them, or every one (the export)."""
     sc = current_scope()
     form = parsed(OutcomesForm(request.args))
     month = _month(form.month)
@@ -165,22 +153,4 @@ def _outcomes_report(paginate: bool) -> Report:
     return Report("outcomes", str(OUTCOME_PERSONS_TITLE), [found.table], sc, context)
 
 
-@report("outcomes")
-def build_outcomes() -> Report:
-    """Every person of the list (the export), not only one page of it."""
-    return _outcomes_report(paginate=False)
-
-
-@bp.get("/outcomes", endpoint="outcomes")
-@roles_required(*READERS)
-def outcomes_page():
-    """The persons behind an outcome of the services report: `?month=YYYY-MM&
-    outcome=employed|quota|citizenship&period=month|to_date&centre=<id>`, scoped, a page at a
-    time."""
-    return show(
-        "outcomes",
-        OUTCOME_PERSONS_TITLE,
-        "reports/outcomes.html",
-        lambda: _outcomes_report(paginate=True),
-        **LIST_REFUSED,
-    )
+drill_down_list("outcomes", OUTCOME_PERSONS_TITLE, "reports/outcomes.html", _outcomes_report)
