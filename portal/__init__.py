@@ -47,9 +47,13 @@ def _init_extensions(app: Flask) -> None:
     )
     init_login(app)
 
-    from portal.applications.reactions import register_handlers
+    # Features react to each other's signals (and the state systems' answers), not by imports.
+    from portal.applications import reactions as applications
+    from portal.auth import reactions as auth
+    from portal.services import reactions as services
 
-    register_handlers()  # the applications feature reacts to the state systems and to corrections
+    for feature in (applications, auth, services):
+        feature.connect()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -6,7 +6,8 @@ import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import ValidationError
+from wtforms import SelectMultipleField, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.clock import today
 
@@ -14,6 +15,13 @@ CYRILLIC_NAME = re.compile(
     r"^[А-ЯЁӘҒҚҢӨҰҮҺІа-яёәғқңөұүһі]+(?:[-' ][А-ЯЁӘҒҚҢӨҰҮҺІа-яёәғқңөұүһі]+)*$"
 )
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{6,19}$")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A choice of several, as a list of check boxes (a fieldset in `macros/forms.html`)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def strip(value):

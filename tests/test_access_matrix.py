@@ -108,10 +108,10 @@ MATRIX = [
     ("residents.transfer_head",   "POST", "family",  LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
     ("residents.remove_member",   "POST", "newborn", LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
     # the newborn has no portal account yet; the spouse has one, waiting for its first log-in
-    ("residents.new_account",     "GET",  "newborn", LOGIN,    EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
-    ("residents.new_account",     "POST", "newborn", LOGIN,    EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
-    ("residents.reset_account",   "POST", "person",  LOGIN,    EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
-    ("residents.lock_account",    "POST", "person",  LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("auth.new_account",          "GET",  "newborn", LOGIN,    EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
+    ("auth.new_account",          "POST", "newborn", LOGIN,    EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
+    ("auth.reset_account",        "POST", "person",  LOGIN,    EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
+    ("auth.lock_account",         "POST", "person",  LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
     ("accommodation.centres",     "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
     ("accommodation.centre",      "GET",  "centre",  LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
     ("accommodation.rooms",       "GET",  "centre",  LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
@@ -491,9 +491,9 @@ def post_data(row: Row, world: World, hh: Household, user: User | None) -> dict:
         pw = "the-spouse-chose-this"
         return {"username": hh.spouse_account.username, "code": SPOUSE_CODE, "new": pw,
                 "repeat": pw}  # fmt: skip
-    if endpoint == "residents.new_account":
+    if endpoint == "auth.new_account":
         return {"username": f"newborn.{hh.newborn.id}"}
-    if endpoint in ("residents.reset_account", "residents.lock_account"):
+    if endpoint in ("auth.reset_account", "auth.lock_account"):
         return {}
     if endpoint == "me.sign_up":
         return {"person_id": world["a"].spouse.id}

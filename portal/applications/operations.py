@@ -270,22 +270,6 @@ def recheck_duplicates(application: Application, members: list[Person]) -> None:
     maybe_complete_checks(application)
 
 
-def findings_about(person: Person) -> list[PersonCheck]:
-    """R6 checks of other applications that found this person: the other region sees them."""
-    marker = f":{person.id}:"
-    return [
-        c
-        for c in db.session.scalars(
-            select(PersonCheck).where(
-                PersonCheck.kind == CheckKind.DUPLICATE,
-                PersonCheck.person_id != person.id,
-                PersonCheck.note.contains(marker),
-            )
-        )
-        if any(part.split(":")[1] == str(person.id) for part in (c.note or "").split("; "))
-    ]
-
-
 def maybe_complete_checks(application: Application) -> bool:
     """When every check of every member has passed, the application is ready for decision."""
     if application.state != State.CHECKS_RUNNING:

@@ -7,8 +7,15 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from portal.access import visible
-from portal.applications.models import Application, State, Submission
-from portal.residents.models import Family
+from portal.applications.models import (
+    Application,
+    CheckKind,
+    PersonCheck,
+    State,
+    Submission,
+)
+from portal.extensions import db
+from portal.residents.models import Family, Person
 from portal.roles import ScopeFacts
 
 UPCOMING_ROWS = 50
@@ -32,3 +39,19 @@ def open_submissions(user: ScopeFacts) -> Select:
         )
         .order_by(Submission.due_on, Submission.id)
     )
+
+
+def findings_about(person: Person) -> list[PersonCheck]:
+    """R6 checks of other applications that found this person: the other region sees them."""
+    marker = f":{person.id}:"
+    return [
+        c
+        for c in db.session.scalars(
+            select(PersonCheck).where(
+                PersonCheck.kind == CheckKind.DUPLICATE,
+                PersonCheck.person_id != person.id,
+                PersonCheck.note.contains(marker),
+            )
+        )
+        if any(part.split(":")[1] == str(person.id) for part in (c.note or "").split("; "))
+    ]

@@ -6,12 +6,13 @@ from __future__ import annotations
 from portal import iin as iin_rules
 from portal.applications.models import Application, CheckKind, CheckStatus, EventKind
 from portal.applications.operations import maybe_complete_checks, notify_change, person_check
+from portal.applications.queries import findings_about
 from portal.applications.workflow import record
 from portal.extensions import db
 from portal.integrations import outbox
 from portal.integrations.models import MessageKind
 from portal.residents.models import Person
-from portal.residents.signals import person_changed
+from portal.residents.signals import PersonPanel, person_changed, person_page
 
 
 def _message_context(message):
@@ -105,9 +106,21 @@ def _on_person_changed(person, *, changes: dict[str, tuple]) -> None:
     notify_change(person, changes)
 
 
-def register_handlers() -> None:
+# --- The person page (R6) -------------------------------------------------------------------
+
+
+def _findings_panel(person, *, staff_side: bool) -> PersonPanel | None:
+    """The R6 checks of other centres' applications that matched this person."""
+    findings = findings_about(person) if staff_side else []
+    if not findings:
+        return None
+    return PersonPanel.render("facts", 10, "applications/_person_findings.html", findings=findings)
+
+
+def connect() -> None:
     outbox.register_handler(MessageKind.NAME_VERIFICATION, on_name_verification)
     outbox.register_handler(MessageKind.IIN_LOOKUP, on_iin_lookup)
     outbox.register_handler(MessageKind.IIN_GENERATION, on_iin_generated)
     outbox.register_handler(MessageKind.CHANGE_NOTICE, on_change_notice)
     person_changed.connect(_on_person_changed, weak=False)
+    person_page.connect(_findings_panel, weak=False)

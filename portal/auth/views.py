@@ -1,20 +1,24 @@
-"""Log in, log out, change password."""
+"""Log in, log out, change password; a resident's account opened, reset or locked by staff."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from portal import access
+from portal.access import roles_required
 from portal.auth import operations as accounts
-from portal.auth.forms import ActivateForm, LoginForm, PasswordForm
+from portal.auth.forms import AccountForm, ActivateForm, LoginForm, PasswordForm
 from portal.clock import now_utc
 from portal.extensions import db
-from portal.htmx import render
+from portal.htmx import hx_redirect, render
 from portal.i18n import LANG_PREFIX
+from portal.residents.models import Person
+from portal.roles import EDITORS
 
 bp = Blueprint("auth", __name__, url_prefix=LANG_PREFIX)
 
@@ -104,3 +108,73 @@ def activate():
             )
         )
     return render("auth/activate.html", form=form, status=422 if form.errors else 200)
+
+
+# ---------------------------------------------------------------------------------------------
+# The resident's account on the portal
+# ---------------------------------------------------------------------------------------------
+
+
+def _code_slip(person: Person, user, code: str):
+    """The one-time code, shown once, on a page staff can print and hand over."""
+    return render(
+        "auth/account_code.html",
+        person=person,
+        account=user,
+        code=code,
+        activate_url=url_for("auth.activate", _external=True),
+    )
+
+
+@bp.route("/persons/<int:person_id>/account/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def new_account(person_id: int):
+    """Open the person's account: a login and a one-time code to hand over."""
+    person = access.get_or_404(Person, person_id)
+    if accounts.account_of(person) is not None:
+        flash(_("%(name)s already has an account.", name=person.full_name), "info")
+        return redirect(url_for("residents.person", person_id=person.id))
+    form = AccountForm()
+    if request.method == "GET":
+        form.username.data = accounts.suggest_username(person)
+    if form.validate_on_submit():
+        try:
+            user, code = accounts.create_resident_account(person, form.username.data)
+        except accounts.AccountError as e:
+            form.username.errors.append(str(e))
+        else:
+            db.session.commit()
+            return _code_slip(person, user, code)
+    return render(
+        "auth/account_new.html", form=form, person=person, status=422 if form.errors else 200
+    )
+
+
+def _account_or_404(person: Person):
+    user = accounts.account_of(person)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.post("/persons/<int:person_id>/account/reset")
+@roles_required(*EDITORS)
+def reset_account(person_id: int):
+    """A new one-time code: the old password and every session of the account end."""
+    person = access.get_or_404(Person, person_id)
+    user = _account_or_404(person)
+    code = accounts.reset(user)
+    db.session.commit()
+    return _code_slip(person, user, code)
+
+
+@bp.post("/persons/<int:person_id>/account/lock")
+@roles_required(*EDITORS)
+def lock_account(person_id: int):
+    """Lock or unlock the account (e.g. when the family has left the centre)."""
+    person = access.get_or_404(Person, person_id)
+    user = _account_or_404(person)
+    accounts.set_active(user, not user.active)
+    db.session.commit()
+    flash(_("The account is unlocked.") if user.active else _("The account is locked."), "success")
+    return hx_redirect(url_for("residents.person", person_id=person.id))

@@ -6,16 +6,14 @@ from wtforms import (
     DateField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     ValidationError,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal import iin as iin_rules
-from portal.forms import cyrillic_name, past_date, phone_number, strip
+from portal.forms import MultiCheckboxField, cyrillic_name, past_date, phone_number, strip
 from portal.residents.models import RELATION_LABELS, SEX_LABELS, Relation
 from portal.templating import country_choices, language_choices
 
@@ -29,11 +27,6 @@ IIN_MESSAGES = {
     "birth_date_mismatch": _l("This IIN is for a different birth date than the one entered."),
     "sex_mismatch": _l("The 7th digit of this IIN is for a different sex than the one entered."),
 }
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class PersonForm(FlaskForm):

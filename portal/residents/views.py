@@ -14,8 +14,6 @@ from portal import access
 from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Centre
 from portal.audit.recorder import log_view
-from portal.auth import operations as accounts
-from portal.auth.forms import AccountForm
 from portal.clock import today
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
@@ -24,6 +22,7 @@ from portal.residents import operations as ops
 from portal.residents import queries
 from portal.residents.forms import FamilyForm, NewFamilyForm, PersonForm, TransferHeadForm
 from portal.residents.models import Family, Person, Relation
+from portal.residents.signals import PersonPanel, person_page
 from portal.roles import Role
 
 bp = Blueprint("residents", __name__, url_prefix=LANG_PREFIX)
@@ -41,9 +40,7 @@ def index():
     centre_id = request.args.get("centre", type=int)
     day = today()
 
-    stmt = queries.persons(
-        current_user, day, q=q, status=status, sex=sex, centre_id=centre_id
-    )
+    stmt = queries.persons(current_user, day, q=q, status=status, sex=sex, centre_id=centre_id)
     page = db.paginate(stmt, per_page=_page_size(), error_out=False)
     centre_filter = queries.centre_filter(current_user)
     centres = list(db.session.scalars(centre_filter)) if centre_filter is not None else []
@@ -161,23 +158,26 @@ def person(person_id: int):
     if current_user.is_staff_side:
         history = list(db.session.scalars(queries.history(person.id)))
     messages = list(db.session.scalars(queries.iin_messages(person.id)))
-    from portal.applications.operations import findings_about
-    from portal.services.record import person_record, person_services_url
-
     resp = render(
         "residents/person.html",
         person=person,
         history=history,
         messages=messages,
-        findings=findings_about(person) if current_user.is_staff_side else [],
-        service_record=person_record(person),
-        account=accounts.account_of(person) if current_user.is_staff_side else None,
-        services_url=person_services_url(person) if current_user.is_staff_side else None,
+        panels=_panels(person),
         today=today(),
     )
     log_view(person.id, "person")  # after rendering, so the commit expires nothing still needed
     db.session.commit()
     return resp
+
+
+def _panels(person: Person) -> dict[str, list[PersonPanel]]:
+    """What the other features show about the person, by slot, in their order."""
+    answers = person_page.send(person, staff_side=current_user.is_staff_side)
+    panels: dict[str, list[PersonPanel]] = {"facts": [], "sections": []}
+    for panel in sorted((a for _r, a in answers if a is not None), key=lambda p: p.order):
+        panels[panel.slot].append(panel.html)
+    return panels
 
 
 @bp.route("/persons/<int:person_id>/edit", methods=["GET", "POST"])
@@ -249,75 +249,3 @@ def remove_member(person_id: int):
     db.session.commit()
     flash(_("The record has been removed."), "success")
     return hx_redirect(url_for("residents.family", family_id=family_id))
-
-
-# ---------------------------------------------------------------------------------------------
-# The resident's account on the portal
-# ---------------------------------------------------------------------------------------------
-
-
-def _code_slip(person: Person, user, code: str):
-    """The one-time code, shown once, on a page staff can print and hand over."""
-    return render(
-        "residents/account_code.html",
-        person=person,
-        account=user,
-        code=code,
-        activate_url=url_for("auth.activate", _external=True),
-    )
-
-
-@bp.route("/persons/<int:person_id>/account/new", methods=["GET", "POST"])
-@roles_required(*EDITORS)
-def new_account(person_id: int):
-    """Open the person's account: a login and a one-time code to hand over."""
-    person = access.get_or_404(Person, person_id)
-    if accounts.account_of(person) is not None:
-        flash(_("%(name)s already has an account.", name=person.full_name), "info")
-        return redirect(url_for("residents.person", person_id=person.id))
-    form = AccountForm()
-    if request.method == "GET":
-        form.username.data = accounts.suggest_username(person)
-    if form.validate_on_submit():
-        try:
-            user, code = accounts.create_resident_account(person, form.username.data)
-        except accounts.AccountError as e:
-            form.username.errors.append(str(e))
-        else:
-            db.session.commit()
-            return _code_slip(person, user, code)
-    return render(
-        "residents/account_new.html", form=form, person=person, status=422 if form.errors else 200
-    )
-
-
-def _account_or_404(person: Person):
-    user = accounts.account_of(person)
-    if user is None:
-        abort(404)
-    return user
-
-
-@bp.post("/persons/<int:person_id>/account/reset")
-@roles_required(*EDITORS)
-def reset_account(person_id: int):
-    """A new one-time code: the old password and every session of the account end."""
-    person = access.get_or_404(Person, person_id)
-    user = _account_or_404(person)
-    code = accounts.reset(user)
-    db.session.commit()
-    return _code_slip(person, user, code)
-
-
-@bp.post("/persons/<int:person_id>/account/lock")
-@roles_required(*EDITORS)
-def lock_account(person_id: int):
-    """Lock or unlock the account (e.g. when the family has left the centre)."""
-    person = access.get_or_404(Person, person_id)
-    user = _account_or_404(person)
-    accounts.set_active(user, not user.active)
-    db.session.commit()
-    flash(
-        _("The account is unlocked.") if user.active else _("The account is locked."), "success"
-    )
-    return hx_redirect(url_for("residents.person", person_id=person.id))

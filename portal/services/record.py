@@ -12,7 +12,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -147,8 +146,3 @@ def next_appointment(case: Case, moment: datetime) -> Appointment | None:
     """The case's next appointment (not cancelled, not over by `moment`), or None."""
     upcoming = [a for a in case.appointments if not a.cancelled and local(a.ends_at) >= moment]
     return min(upcoming, key=lambda a: local(a.starts_at), default=None)
-
-
-def person_services_url(person: Person) -> str:
-    """The person's services page of the cases feature: what they may have, and opening one."""
-    return url_for("cases.person_services", person_id=person.id)

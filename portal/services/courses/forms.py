@@ -8,8 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TimeField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import strip
-from portal.residents.forms import MultiCheckboxField
+from portal.forms import MultiCheckboxField, strip
 from portal.services.courses.models import ACTIVITY_KIND_LABELS
 
 
