@@ -1,8 +1,10 @@
 """Language: the URL prefix `/<lang>/…` decides; the user's saved choice and the browser's
 Accept-Language only pick where `/` and the log-in redirect go.
 
-Opening a page in another language is the switcher: the choice is remembered in the session
-and, for a signed-in user, on their account.
+Opening a page in another language remembers it in the session (a cookie, no database
+write); the switcher (`/language/<code>`) is the deliberate choice, and a signed-in user's
+account keeps it for their next log-in and their calendar feed. No request hook writes to the
+database: a view commits at most once, itself.
 """
 
 from __future__ import annotations
@@ -42,15 +44,8 @@ def select_locale() -> str:
 
 def _remember_language() -> None:
     lang = g.get("lang")
-    if not lang:
-        return
-    if session.get("lang") != lang:
+    if lang and session.get("lang") != lang:
         session["lang"] = lang
-    if current_user.is_authenticated and current_user.locale != lang:
-        from portal.extensions import db
-
-        current_user.locale = lang
-        db.session.commit()
 
 
 def local_path(url: str | None) -> str | None:

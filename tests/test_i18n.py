@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from portal.catalogs import LANGUAGES, problems
 from portal.extensions import db
@@ -44,11 +46,32 @@ def test_the_choice_is_remembered_in_the_session_and_on_the_account(f, login, cl
     assert client.get("/").headers["Location"] == "/ru/"
     staff = f.user("staff", centre=f.centre())
     login(staff, lang="en")
-    client.get("/ru/residents")
+    client.get("/ru/residents")  # a page in another language: the session only, no write
+    db.session.expire_all()
+    assert staff.locale == "en"
+    client.get("/language/ru?next=/en/residents")  # the switcher: the account keeps it
     db.session.expire_all()
     assert staff.locale == "ru"
     client.post("/ru/logout")
     assert client.get("/").headers["Location"] == "/ru/"
+
+
+def test_no_request_hook_writes_to_the_database(f, login):
+    """A plain page, even in another language than the account's, commits nothing."""
+    staff = f.user("staff", centre=f.centre())
+    client = login(staff, lang="en")
+    commits = []
+
+    def count(session):
+        commits.append(session)
+
+    event.listen(Session, "after_commit", count)
+    try:
+        assert client.get("/ru/residents").status_code == 200
+        assert client.get("/kk/centres").status_code == 200
+    finally:
+        event.remove(Session, "after_commit", count)
+    assert commits == []
 
 
 def test_links_keep_the_language_and_the_switcher_keeps_the_page(f, login):
