@@ -33,5 +33,10 @@ class Service(Localized, db.Model):
     name_en: Mapped[str] = mapped_column(String(300))
 
     @property
+    def choice_label(self) -> str:
+        """How a list of services offers it: "C8.9 · Kazakh language courses"."""
+        return f"{self.code} · {self.name}"
+
+    @property
     def delivery_modes(self) -> list[DeliveryMode]:
         return [DeliveryMode(m) for m in self.modes.split(",") if m]
