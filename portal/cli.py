@@ -15,7 +15,16 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("demo-data")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database has families.")
-    def demo_data(if_empty: bool) -> None:
+    @click.option(
+        "--scale",
+        type=click.Choice(["demo", "1x", "10x", "national"]),
+        default="demo",
+        show_default=True,
+        help="demo: one region's story; 1x, 10x, national: bulk data of that size, for benchmarks"
+        " and tests.",
+    )
+    @click.option("--seed", type=int, default=2026, show_default=True)
+    def demo_data(if_empty: bool, scale: str, seed: int) -> None:
         """Fill an empty database with demo centres, families and logins."""
         from portal import demo
 
@@ -24,14 +33,32 @@ def init_app(app: Flask) -> None:
                 raise click.ClickException("The database is not empty.")
             click.echo("The database already has data; demo data not loaded again.")
             logins = demo.existing_logins()
-        else:
-            logins = demo.build()
+        elif scale == "demo":
+            logins = demo.build(seed)
             db.session.commit()
             click.echo("Demo data loaded.")
+        else:
+            logins = _bulk_data(scale, seed)
         if logins:
             click.echo(f"Demo logins (password: {demo.DEMO_PASSWORD}):")
         for login in logins:
             click.echo(f"  {login.username:<18} {login.role:<12} {login.scope}")
+
+    def _bulk_data(scale_name: str, seed: int):
+        from time import perf_counter
+
+        from portal.demo import national
+
+        scale = national.SCALES[scale_name]
+        started = perf_counter()
+        with click.progressbar(
+            length=scale.expected_rows, label=f"Writing the {scale_name} data set", width=36
+        ) as bar:
+            logins = national.build(scale, seed, progress=bar.update)
+            bar.update(scale.expected_rows)
+        db.session.commit()
+        click.echo(f"{scale_name} data loaded in {perf_counter() - started:.0f} s.")
+        return logins
 
     @app.cli.command("create-user")
     @click.argument("username")
