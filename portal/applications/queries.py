@@ -3,6 +3,8 @@ submissions waiting for staff. Plain functions of the user's scope facts; never 
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
@@ -39,6 +41,15 @@ def open_submissions(user: ScopeFacts) -> Select:
         )
         .order_by(Submission.due_on, Submission.id)
     )
+
+
+def deadline_queue(user: ScopeFacts, day: date, queue: str) -> Select:
+    """One R4-1 queue on `day`: "today" (due today), "overdue", or "upcoming" (the next
+    `UPCOMING_ROWS`)."""
+    due = Submission.due_on
+    narrowed = {"today": due == day, "overdue": due < day, "upcoming": due > day}[queue]
+    query = open_submissions(user).where(narrowed)
+    return query.limit(UPCOMING_ROWS) if queue == "upcoming" else query
 
 
 def findings_about(person: Person) -> list[PersonCheck]:

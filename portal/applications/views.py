@@ -372,11 +372,9 @@ def certificate_pdf(application_id: int):
 def deadlines():
     """R4-1 queues: submissions to accept or refuse today, and those already overdue."""
     day = today()
-    base = queries.open_submissions(current_user)
-    due_today = list(db.session.scalars(base.where(Submission.due_on == day)))
-    overdue = list(db.session.scalars(base.where(Submission.due_on < day)))
-    upcoming = list(
-        db.session.scalars(base.where(Submission.due_on > day).limit(queries.UPCOMING_ROWS))
-    )
-    return render("applications/deadlines.html", due_today=due_today, overdue=overdue,
-                  upcoming=upcoming, today=day)  # fmt: skip
+    queue = {
+        name: list(db.session.scalars(queries.deadline_queue(current_user, day, name)))
+        for name in ("today", "overdue", "upcoming")
+    }
+    return render("applications/deadlines.html", due_today=queue["today"],
+                  overdue=queue["overdue"], upcoming=queue["upcoming"], today=day)  # fmt: skip
