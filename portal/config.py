@@ -3,17 +3,37 @@
 Every setting a deployment may change is a `PORTAL_*` environment variable; nothing secret is a
 literal in the code. When `PORTAL_SECRET_KEY` is not given, a key is generated once into the
 instance folder and reused by every worker and every restart.
+
+Hosts. `PORTAL_SERVER_NAME` names the host (with its port if not the scheme's own) that every
+absolute address is built with: the calendar-feed address a resident subscribes to and the
+activation address on the one-time-code slip never come from a request's `Host` (or
+`X-Forwarded-Host`) header. Several names may be given, comma-separated; the first builds the
+addresses and all of them are served (Flask's `SERVER_NAME` and `TRUSTED_HOSTS`). A request for
+any other host is refused with 400 before a view runs. The loopback names `localhost` and
+`127.0.0.1` are always served, for a health check or a command-line client on the machine itself
+(with a server name set, the addresses they see still carry it). Unset, as for `make run`, only
+loopback is served, so an address built from the request is a loopback one: a deployment must
+name its host, and learns so from its first request rather than from a poisoned link.
+
+HTTPS. `PORTAL_SECURE_COOKIES=1` says the portal is reached over HTTPS only: cookies are sent
+over TLS only, every response carries `Strict-Transport-Security` (a year, subdomains included:
+`portal.security`), and addresses built outside a request (a command) say `https`. Inside a
+request the scheme is the request's own (behind a proxy, its `X-Forwarded-Proto` with
+`PORTAL_BEHIND_PROXY=1`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
 LANGUAGES = ("kk", "ru", "en")
 DEFAULT_LANGUAGE = "kk"
+# Always served: the machine itself (a health check, curl on the host, `make run`, the tests).
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
 
 
 def _instance_secret(instance_path: str) -> str:
@@ -37,6 +57,22 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+_HOST = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[1-9][0-9]{0,4})?")
+
+
+def server_names() -> list[str]:
+    """`PORTAL_SERVER_NAME` as a list of `host[:port]`, lower-case, in the order given."""
+    raw = os.environ.get("PORTAL_SERVER_NAME", "")
+    names = [name.strip().lower() for name in raw.split(",") if name.strip()]
+    for name in names:
+        if not _HOST.fullmatch(name):
+            raise ValueError(
+                f"PORTAL_SERVER_NAME: {name!r} is not a host name such as portal.example.kz "
+                "or portal.example.kz:8443 (no scheme, no path)"
+            )
+    return names
+
+
 def load(instance_path: str) -> dict:
     """The configuration mapping for `app.config.from_mapping`."""
     db_url = os.environ.get("PORTAL_DATABASE_URL") or (
@@ -48,6 +84,7 @@ def load(instance_path: str) -> dict:
     if db_url.startswith("postgresql"):
         engine_options = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
     secure_cookies = _bool("PORTAL_SECURE_COOKIES", False)
+    names = server_names()
     return {
         "SECRET_KEY": os.environ.get("PORTAL_SECRET_KEY") or _instance_secret(instance_path),
         "SQLALCHEMY_DATABASE_URI": db_url,
@@ -66,6 +103,11 @@ def load(instance_path: str) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "PROXY_FIX": _bool("PORTAL_BEHIND_PROXY", False),
+        # Absolute addresses use the first server name, never the request's Host; any host
+        # but these answers 400 (Flask compares names without their ports).
+        "SERVER_NAME": names[0] if names else None,
+        "TRUSTED_HOSTS": list(dict.fromkeys([*names, *LOOPBACK_HOSTS])),
+        "PREFERRED_URL_SCHEME": "https" if secure_cookies else "http",
         # Scans of documents: outside static/, shared storage when there are several hosts.
         "PORTAL_UPLOAD_DIR": os.environ.get("PORTAL_UPLOAD_DIR")
         or str(Path(instance_path) / "uploads"),

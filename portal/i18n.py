@@ -2,8 +2,10 @@
 Accept-Language only pick where `/` and the log-in redirect go.
 
 Opening a page in another language remembers it in the session (a cookie, no database
-write); the switcher (`/language/<code>`) is the deliberate choice, and a signed-in user's
-account keeps it for their next log-in and their calendar feed. No request hook writes to the
+write); the switcher (a POST to `/language/<code>` with the form's CSRF token) is the deliberate
+choice, and a signed-in user's account keeps it for their next log-in and their calendar feed.
+A GET of that address (an old bookmark, a link from elsewhere) only leads to the page in that
+language and stores nothing: a link cannot change an account. No request hook writes to the
 database: a view commits at most once, itself.
 """
 
@@ -15,6 +17,8 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from portal.config import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -72,24 +76,43 @@ def with_language(path: str, lang: str) -> str:
 
 
 def switch_language_url(lang: str) -> str:
-    """The switcher's link: it leads to the page the person is on, in another language."""
+    """Where the switcher's form posts: the page the person is on rides along as `next`."""
     return url_for("main.switch_language", code=lang, next=request.full_path.rstrip("?"))
 
 
+def _opens_with_get(path: str) -> bool:
+    """Whether a GET of this local path reaches a page (a refused form's POST address does not)."""
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        adapter.match(urlsplit(path).path, method="GET")
+    except RequestRedirect:
+        return True
+    except HTTPException:
+        return False
+    return True
+
+
+def _target(lang: str) -> str:
+    """The page the person is on, in `lang`: the Referer names it as the browser shows it
+    (including a search that htmx pushed into the address bar after the page, and its `next`,
+    were rendered); `next` when there is no Referer; the language's home page otherwise."""
+    for candidate in (local_path(request.referrer), local_path(request.values.get("next"))):
+        if candidate and _opens_with_get(target := with_language(candidate, lang)):
+            return target
+    return f"/{lang}/"
+
+
 def switch_language(code: str):
-    """Remember the language and reopen the current page in it.
+    """POST: remember the language (the session, and the account of a signed-in user) and
+    reopen the current page in it. GET: only lead to the page in that language."""
+    if request.method == "POST":
+        session["lang"] = code
+        if current_user.is_authenticated and current_user.locale != code:
+            from portal.extensions import db
 
-    The Referer names the page as the browser shows it, including a search that htmx pushed
-    into the address bar after the page (and its `next`) was rendered.
-    """
-    target = local_path(request.referrer) or local_path(request.args.get("next")) or "/"
-    session["lang"] = code
-    if current_user.is_authenticated and current_user.locale != code:
-        from portal.extensions import db
-
-        current_user.locale = code
-        db.session.commit()
-    return redirect(with_language(target, code))
+            current_user.locale = code
+            db.session.commit()
+    return redirect(_target(code))
 
 
 def init_app(app: Flask) -> None:

@@ -29,7 +29,13 @@ def home():
     return redirect(url_for("reports.dashboard"))  # coordinators and the administrator
 
 
-bp.add_url_rule("/language/<any(kk,ru,en):code>", "switch_language", switch_language)
+# POST with the form's CSRF token stores the choice; GET only leads to the page (portal.i18n).
+bp.add_url_rule(
+    "/language/<any(kk,ru,en):code>",
+    "switch_language",
+    switch_language,
+    methods=["GET", "POST"],
+)
 
 
 @bp.get("/healthz")

@@ -85,12 +85,16 @@ MATRIX = [
     ("main.root",                 "GET",  None,      MOVED,    MOVED,           MOVED,       MOVED,         MOVED),
     ("main.home",                 "GET",  None,      LOGIN,    MOVED,           MOVED,       MOVED,         MOVED),
     ("main.healthz",              "GET",  None,      OK,       OK,              OK,          OK,            OK),
+    # GET leads to the page in that language and stores nothing; POST (with its token) stores
+    # the choice (tests/test_i18n.py)
     ("main.switch_language",      "GET",  None,      MOVED,    MOVED,           MOVED,       MOVED,         MOVED),
+    ("main.switch_language",      "POST", None,      MOVED,    MOVED,           MOVED,       MOVED,         MOVED),
     ("auth.login",                "GET",  None,      OK,       MOVED,           MOVED,       MOVED,         MOVED),
     ("auth.login",                "POST", None,      MOVED,    MOVED,           MOVED,       MOVED,         MOVED),
     ("auth.logout",               "POST", None,      LOGIN,    MOVED,           MOVED,       MOVED,         MOVED),
     ("auth.change_password",      "GET",  None,      LOGIN,    OK,              OK,          OK,            OK),
     ("auth.change_password",      "POST", None,      LOGIN,    MOVED,           MOVED,       MOVED,         MOVED),
+    ("auth.end_other_sessions",   "POST", None,      LOGIN,    DONE,            DONE,        DONE,          DONE),
     ("auth.activate",             "GET",  None,      OK,       MOVED,           MOVED,       MOVED,         MOVED),
     ("auth.activate",             "POST", None,      MOVED,    MOVED,           MOVED,       MOVED,         MOVED),
     ("residents.index",           "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
@@ -482,10 +486,12 @@ def person_form(person: Person | None = None, **changes) -> dict:
 def post_data(row: Row, world: World, hh: Household, user: User | None) -> dict:
     """Minimal valid data for each POST route, so an allowed request really succeeds."""
     endpoint = row.endpoint
+    if endpoint == "main.switch_language":
+        return {"next": "/en/residents"}
     if endpoint == "auth.login":
         who = user or world.user("staff")
         return {"username": who.username, "password": factories.PASSWORD}
-    if endpoint == "auth.logout":
+    if endpoint in ("auth.logout", "auth.end_other_sessions"):
         return {}
     if endpoint == "auth.activate":
         pw = "the-spouse-chose-this"
@@ -597,7 +603,8 @@ def post_data(row: Row, world: World, hh: Household, user: User | None) -> dict:
         return {}
     if endpoint == "admin.settings":
         return {"max_stay_days_adaptation": "200", "max_stay_days_temporary": "90",
-                "decision_working_days": "10", "certificate_validity_days": "365"}  # fmt: skip
+                "decision_working_days": "10", "certificate_validity_days": "365",
+                "session_idle_minutes": "60", "session_max_hours": "12"}  # fmt: skip
     raise AssertionError(f"no POST data for {endpoint}: add it next to its MATRIX row")
 
 

@@ -1,5 +1,7 @@
 """Settings from the environment; the secret key is generated once, never a literal."""
 
+import pytest
+
 from portal import config
 
 
@@ -31,3 +33,32 @@ def test_default_database_is_sqlite_in_the_instance_folder(tmp_path, monkeypatch
     assert (
         config.load(str(tmp_path))["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/portal.db"
     )
+
+
+def test_without_a_server_name_only_loopback_is_trusted(tmp_path, monkeypatch):
+    monkeypatch.delenv("PORTAL_SERVER_NAME", raising=False)
+    monkeypatch.delenv("PORTAL_SECURE_COOKIES", raising=False)
+    settings = config.load(str(tmp_path))
+    assert settings["SERVER_NAME"] is None  # addresses from the (loopback) request
+    assert settings["TRUSTED_HOSTS"] == ["localhost", "127.0.0.1"]
+    assert settings["PREFERRED_URL_SCHEME"] == "http"
+
+
+def test_the_first_server_name_builds_addresses_and_all_are_trusted(tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_SERVER_NAME", " Portal.Example.kz:8443 , kandas.example.kz,")
+    monkeypatch.setenv("PORTAL_SECURE_COOKIES", "1")
+    settings = config.load(str(tmp_path))
+    assert settings["SERVER_NAME"] == "portal.example.kz:8443"
+    assert settings["TRUSTED_HOSTS"] == [
+        "portal.example.kz:8443", "kandas.example.kz", "localhost", "127.0.0.1"
+    ]  # fmt: skip
+    assert settings["PREFERRED_URL_SCHEME"] == "https"
+
+
+@pytest.mark.parametrize(
+    "value", ["https://portal.example.kz", "portal.example.kz/kk", ".example.kz", "a b", "h:0"]
+)
+def test_a_server_name_that_is_not_a_host_stops_the_start(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("PORTAL_SERVER_NAME", value)
+    with pytest.raises(ValueError, match="PORTAL_SERVER_NAME"):
+        config.load(str(tmp_path))

@@ -49,11 +49,49 @@ def test_the_choice_is_remembered_in_the_session_and_on_the_account(f, login, cl
     client.get("/ru/residents")  # a page in another language: the session only, no write
     db.session.expire_all()
     assert staff.locale == "en"
-    client.get("/language/ru?next=/en/residents")  # the switcher: the account keeps it
+    client.post("/language/ru?next=/en/residents")  # the switcher: the account keeps it
     db.session.expire_all()
     assert staff.locale == "ru"
     client.post("/ru/logout")
     assert client.get("/").headers["Location"] == "/ru/"
+
+
+def test_a_link_to_the_switcher_changes_nothing_stored(f, login):
+    """`GET /language/<code>` (an old bookmark, a link on another site) leads to the page in
+    that language; only the switcher's POST, with its token, stores a choice."""
+    staff = f.user("staff", centre=f.centre())
+    client = login(staff, lang="en")
+    resp = client.get("/language/ru?next=/en/residents")
+    assert resp.status_code == 302
+    assert resp.headers["Location"] == "/ru/residents"
+    db.session.expire_all()
+    assert staff.locale == "en"
+    with client.session_transaction() as session:
+        assert session["lang"] == "en"
+
+
+def test_the_switch_is_a_post_with_its_csrf_token(f, app, login):
+    app.config["WTF_CSRF_ENABLED"] = True
+    staff = f.user("staff", centre=f.centre())
+    client = app.test_client()
+    page = client.get("/en/login").text
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post(
+        "/en/login", data={"username": staff.username, "password": f.PASSWORD, "csrf_token": token}
+    )
+    html = client.get("/en/residents").text
+    switcher = html.split('<nav class="languages"', 1)[1].split("</nav>", 1)[0]
+    token = switcher.split('name="csrf_token" value="')[1].split('"')[0]
+
+    refused = client.post("/language/kk?next=/en/residents")
+    assert refused.status_code == 400
+    db.session.expire_all()
+    assert staff.locale == "en"
+
+    resp = client.post("/language/kk?next=/en/residents", data={"csrf_token": token})
+    assert resp.headers["Location"] == "/kk/residents"
+    db.session.expire_all()
+    assert staff.locale == "kk"
 
 
 def test_no_request_hook_writes_to_the_database(f, login):
@@ -80,11 +118,14 @@ def test_links_keep_the_language_and_the_switcher_keeps_the_page(f, login):
     client = login(staff, lang="ru")
     html = client.get("/ru/residents?q=abc").text
     assert 'href="/ru/families/new"' in html
-    assert 'href="/language/kk?next=/ru/residents?q%3Dabc"' in html
-    resp = client.get("/language/kk?next=/ru/residents?q%3Dabc")
+    switcher = html.split('<nav class="languages"', 1)[1].split("</nav>", 1)[0]
+    assert '<form method="post" action="/language/kk?next=/ru/residents?q%3Dabc">' in switcher
+    assert '<button type="submit" lang="kk">Қазақша</button>' in switcher
+    assert '<span aria-current="true" lang="ru">Русский</span>' in switcher
+    resp = client.post("/language/kk?next=/ru/residents?q%3Dabc")
     assert resp.headers["Location"] == "/kk/residents?q=abc"
     # the page as the browser shows it (after an htmx search pushed a new URL) wins
-    resp = client.get(
+    resp = client.post(
         "/language/en?next=/ru/residents",
         headers={"Referer": "http://localhost/ru/residents?q=xyz"},
     )
@@ -92,11 +133,17 @@ def test_links_keep_the_language_and_the_switcher_keeps_the_page(f, login):
     db.session.expire_all()
     assert staff.locale == "en"
     # never off the site
-    resp = client.get(
+    resp = client.post(
         "/language/en?next=https://evil.example/ru/x",
         headers={"Referer": "https://evil.example/ru/"},
     )
     assert resp.headers["Location"] == "/en/"
+    # a page that a refused form rendered at its POST address: the language's home page
+    resp = client.post(
+        "/language/kk?next=/ru/calendar/sessions/1/move",
+        headers={"Referer": "http://localhost/ru/calendar/sessions/1/move"},
+    )
+    assert resp.headers["Location"] == "/kk/"
 
 
 def test_dates_are_formatted_for_the_locale(app):

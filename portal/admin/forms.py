@@ -48,6 +48,10 @@ class CalendarOverrideForm(FlaskForm):
 class WholeNumberField(IntegerField):
     """An integer field whose every problem (empty, not a number, out of range) has one message."""
 
+    def __init__(self, *args, message=settings.RANGE_MESSAGE, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.message = message
+
     def process_formdata(self, valuelist):
         if not valuelist:
             return
@@ -57,19 +61,21 @@ class WholeNumberField(IntegerField):
             try:
                 self.data = int(text)
             except ValueError as e:
-                raise ValueError(str(settings.RANGE_MESSAGE)) from e
-
-
-def _setting_range(_form, field) -> None:
-    if field.process_errors:
-        raise StopValidation()  # the field already says what is wrong
-    if field.data is None or not settings.MIN_VALUE <= field.data <= settings.MAX_VALUE:
-        raise StopValidation(str(settings.RANGE_MESSAGE))
+                raise ValueError(str(self.message)) from e
 
 
 def _setting_field(key: str) -> WholeNumberField:
     d = settings.DEFINITIONS[key]
-    return WholeNumberField(d.label, description=d.hint, validators=[_setting_range])
+
+    def in_range(_form, field) -> None:
+        if field.process_errors:
+            raise StopValidation()  # the field already says what is wrong
+        if field.data is None or not d.minimum <= field.data <= d.maximum:
+            raise StopValidation(str(d.range_message))
+
+    return WholeNumberField(
+        d.label, description=d.hint, validators=[in_range], message=d.range_message
+    )
 
 
 class SettingsForm(FlaskForm):
@@ -79,6 +85,8 @@ class SettingsForm(FlaskForm):
     max_stay_days_temporary = _setting_field(settings.MAX_STAY_DAYS_TEMPORARY)
     decision_working_days = _setting_field(settings.DECISION_WORKING_DAYS)
     certificate_validity_days = _setting_field(settings.CERTIFICATE_VALIDITY_DAYS)
+    session_idle_minutes = _setting_field(settings.SESSION_IDLE_MINUTES)
+    session_max_hours = _setting_field(settings.SESSION_MAX_HOURS)
 
     def values(self) -> dict[str, int]:
         return {key: self[key.lower()].data for key in settings.DEFINITIONS}

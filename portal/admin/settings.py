@@ -2,10 +2,14 @@
 
 RULES.md Part 2 leaves these to the administrator: the longest stay per kind of centre, the
 working days allowed for the status decision after the documents are accepted, and how long a
-kandas certificate is valid. Each is a whole number from 1 to 3650, stored as text in `Setting`.
+kandas certificate is valid; each is a whole number from 1 to 3650. Beside them, how long a
+session may stay idle and how long it may last at most (ASVS V3.3). Stored as text in `Setting`.
 
     from portal.admin import settings
     days = settings.get(settings.DECISION_WORKING_DAYS)
+
+A setting can also be read inside another query (`stored(key)`, then `parse(key, text)`): the
+user loader reads the two session limits in its one query per request that way.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.admin.models import Setting
@@ -25,6 +29,8 @@ MAX_STAY_DAYS_ADAPTATION = "MAX_STAY_DAYS_ADAPTATION"
 MAX_STAY_DAYS_TEMPORARY = "MAX_STAY_DAYS_TEMPORARY"
 DECISION_WORKING_DAYS = "DECISION_WORKING_DAYS"
 CERTIFICATE_VALIDITY_DAYS = "CERTIFICATE_VALIDITY_DAYS"
+SESSION_IDLE_MINUTES = "SESSION_IDLE_MINUTES"
+SESSION_MAX_HOURS = "SESSION_MAX_HOURS"
 
 MIN_VALUE = 1
 MAX_VALUE = 3650
@@ -43,6 +49,16 @@ class Definition:
     default: int
     label: str  # lazy strings: translated when shown
     hint: str
+    minimum: int = MIN_VALUE
+    maximum: int = MAX_VALUE
+
+    @property
+    def range_message(self):
+        if (self.minimum, self.maximum) == (MIN_VALUE, MAX_VALUE):
+            return RANGE_MESSAGE
+        return _l(
+            "Enter a whole number from %(min)s to %(max)s.", min=self.minimum, max=self.maximum
+        )
 
 
 DEFINITIONS: dict[str, Definition] = {
@@ -75,6 +91,22 @@ DEFINITIONS: dict[str, Definition] = {
             _l("Validity of a kandas certificate (days)"),
             _l("Calendar days a kandas certificate is valid from the day it is issued."),
         ),
+        Definition(
+            SESSION_IDLE_MINUTES,
+            60,
+            _l("Log-out after inactivity (minutes)"),
+            _l("A session that has not been used for this long ends; the person logs in again."),
+            minimum=10,  # "last seen" moves every 5 minutes (auth.user_sessions.TOUCH_EVERY)
+            maximum=8 * 60,  # the session cookie's signature lasts 8 hours from its last use
+        ),
+        Definition(
+            SESSION_MAX_HOURS,
+            12,
+            _l("Longest session (hours)"),
+            _l("However busy, a session ends this many hours after the log-in."),
+            minimum=1,
+            maximum=24,
+        ),
     )
 }
 
@@ -93,22 +125,31 @@ class Current:
         return self.updated_at is None
 
 
-def _parse(key: str, text: str | None) -> int:
+def parse(key: str, text: str | None) -> int:
     """The stored value, or the default for a missing or unusable one."""
+    d = DEFINITIONS[key]
     try:
         value = int(text) if text is not None else None
     except ValueError:
         value = None
-    if value is None or not MIN_VALUE <= value <= MAX_VALUE:
-        return DEFINITIONS[key].default
+    if value is None or not d.minimum <= value <= d.maximum:
+        return d.default
     return value
+
+
+def stored(key: str) -> ScalarSelect:
+    """The stored text of setting `key` as a scalar subquery, to read it within another query;
+    `parse(key, text)` turns what it gives into the value."""
+    if key not in DEFINITIONS:
+        raise KeyError(key)
+    return select(Setting.value).where(Setting.key == key).scalar_subquery()
 
 
 def get(key: str) -> int:
     """The value of setting `key` (one of the constants above), or its default."""
     if key not in DEFINITIONS:
         raise KeyError(key)
-    return _parse(key, db.session.scalar(select(Setting.value).where(Setting.key == key)))
+    return parse(key, db.session.scalar(select(Setting.value).where(Setting.key == key)))
 
 
 def all_settings() -> list[Current]:
@@ -125,7 +166,7 @@ def all_settings() -> list[Current]:
         result.append(
             Current(
                 definition=d,
-                value=_parse(key, stored.value if stored else None),
+                value=parse(key, stored.value if stored else None),
                 updated_at=stored.updated_at if stored else None,
                 updated_by=name,
             )
@@ -134,13 +175,14 @@ def all_settings() -> list[Current]:
 
 
 def check(key: str, value: int) -> None:
-    """Refuse anything but a whole number from 1 to 3650 (SettingError)."""
+    """Refuse anything but a whole number in the setting's range (SettingError)."""
     if key not in DEFINITIONS:
         raise KeyError(key)
+    d = DEFINITIONS[key]
     if isinstance(value, bool) or not isinstance(value, int):
-        raise SettingError(RANGE_MESSAGE)
-    if not MIN_VALUE <= value <= MAX_VALUE:
-        raise SettingError(RANGE_MESSAGE)
+        raise SettingError(d.range_message)
+    if not d.minimum <= value <= d.maximum:
+        raise SettingError(d.range_message)
 
 
 def set_value(key: str, value: int, user: User | None) -> None:

@@ -214,17 +214,19 @@ def review_document(document_id: int):
 @bp.get("/documents/<int:document_id>/file")
 @login_required
 def document_file(document_id: int):
-    """A scan, only through the scoping layer; never from `static/`."""
+    """A scan, only through the scoping layer; never from `static/`. Images open in the
+    browser, a PDF is downloaded under its stored name; no cache keeps a copy (issue 12)."""
     document = access.get_or_404(Document, document_id)
     if not document.file_key:
         abort(404)
-    return send_file(
+    resp = send_file(
         storage.path_of(document.file_key),
         mimetype=document.content_type,
-        download_name=document.file_name or "scan",
-        as_attachment=False,
-        max_age=0,
+        download_name=storage.safe_name(document.file_name),
+        as_attachment=not storage.served_inline(document.content_type),
     )
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 def _step(application_id: int, form_cls, key: str, action, message: str):

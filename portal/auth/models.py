@@ -1,9 +1,10 @@
-"""The user account: one role, and the one region, centre or person that role is bound to."""
+"""The user account: one role, and the one region, centre or person that role is bound to;
+and its sessions, one record per log-in (see `portal.auth.user_sessions`)."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accommodation.models import Centre, Region
 from portal.auth.passwords import hash_secret, needs_rehash, verify_secret
+from portal.clock import now_utc
 from portal.db import Timestamped, UTCDateTime
 from portal.enums import str_enum
 from portal.extensions import db
@@ -24,7 +26,6 @@ class User(UserMixin, Timestamped, db.Model):
     __audit_ignore__ = frozenset(
         {
             "password_hash",
-            "session_token",
             "last_login_at",
             "one_time_code_hash",
             "one_time_code_attempts",
@@ -56,8 +57,6 @@ class User(UserMixin, Timestamped, db.Model):
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id"), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), unique=True)
     locale: Mapped[str] = mapped_column(String(5), default="kk")
-    # Part of the session cookie's user id: rotating it logs out every session of the user.
-    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A one-time code handed over by staff: the resident sets (or resets) a password with it.
@@ -78,17 +77,26 @@ class User(UserMixin, Timestamped, db.Model):
     centre: Mapped[Centre | None] = relationship()
     person = relationship("Person")
 
-    # Flask-Login
+    # The log-in this object was loaded with (or has just started): set by
+    # `portal.auth.user_sessions`, never stored on the account.
+    login_session = None
+    login_cookie_id = None
+
+    # Flask-Login: what the session cookie carries is the session record's id and secret, not
+    # the account's id, so that each log-in can end on its own.
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        if self.login_cookie_id is None:
+            raise RuntimeError("no session: start one with portal.auth.user_sessions.start")
+        return self.login_cookie_id
 
     @property
     def is_active(self) -> bool:
         return self.active
 
     def set_password(self, password: str) -> None:
+        """Only the hash: which sessions end with the old password is the operation's choice
+        (`portal.auth.operations`)."""
         self.password_hash = hash_secret(password)
-        self.session_token = secrets.token_hex(16)
 
     def check_password(self, password: str) -> bool:
         if not self.password_hash:
@@ -111,3 +119,47 @@ class User(UserMixin, Timestamped, db.Model):
     @property
     def is_staff_side(self) -> bool:
         return self.role != Role.RESIDENT
+
+
+class SessionEnd(StrEnum):
+    """Why a session ended (a session that runs out of time is not marked: it is refused)."""
+
+    LOGGED_OUT = "logged_out"
+    ENDED_FROM_ANOTHER = "ended_from_another"  # "end all other sessions"
+    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_SET = "password_set"  # a new password with a one-time code
+    RESET = "reset"  # staff issued a new one-time code
+    LOCKED = "locked"
+
+
+class UserSession(db.Model):
+    """One log-in: the session cookie names it by id and carries its secret, of which only the
+    SHA-256 is kept (the secret is 256 random bits, so a plain hash is enough: no guessing
+    to slow down).
+
+    Rows are never deleted, so the table is itself the record of who logged in when, from
+    which address and browser, and when, why and by whom each session was ended; it is not
+    copied field by field into the change history (`__audited__`), which is for personal
+    data and would show every log-in on the resident's person page.
+    """
+
+    __tablename__ = "user_session"
+    __table_args__ = (
+        CheckConstraint(
+            "(ended_at IS NULL AND end_reason IS NULL)"
+            " OR (ended_at IS NOT NULL AND end_reason IS NOT NULL)",
+            name="ended_with_reason",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # Moved on at most every few minutes (`user_sessions.TOUCH_EVERY`), not on every request.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[SessionEnd | None] = mapped_column(str_enum(SessionEnd, "session_end"))
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(200))

@@ -1,6 +1,7 @@
 """Residents' accounts: staff open one from the person's page and hand over a one-time code;
 the resident chooses a password with it. Staff can reset an account (a new code; the old
-password and every session stop working) but never read a password.
+password and every session stop working) but never read a password. And every account's
+password change, which ends the person's other sessions (`user_sessions`).
 
 The code is random (10 characters from an alphabet without look-alikes), kept only as an
 Argon2 hash, valid for ONE_TIME_CODE_DAYS, and void after MAX_ATTEMPTS wrong tries, so it
@@ -16,7 +17,8 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from portal.auth.models import User
+from portal.auth import user_sessions
+from portal.auth.models import SessionEnd, User, UserSession
 from portal.auth.passwords import hash_secret, verify_secret
 from portal.clock import now_utc
 from portal.extensions import db
@@ -76,7 +78,7 @@ def issue_code(user: User) -> str:
     user.one_time_code_expires_at = now_utc() + timedelta(days=ONE_TIME_CODE_DAYS)
     user.one_time_code_attempts = 0
     user.password_hash = None
-    user.session_token = secrets.token_hex(16)
+    user_sessions.end_all(user, SessionEnd.RESET)
     return code
 
 
@@ -116,7 +118,14 @@ def reset(user: User) -> str:
 def set_active(user: User, active: bool) -> None:
     user.active = active
     if not active:
-        user.session_token = secrets.token_hex(16)  # a locked account is logged out everywhere
+        user_sessions.end_all(user, SessionEnd.LOCKED)  # logged out everywhere
+
+
+def change_password(user: User, password: str, current: UserSession | None) -> None:
+    """A new password chosen by the person: every other session of theirs ends, this one
+    (`current`) goes on."""
+    user.set_password(password)
+    user_sessions.end_all(user, SessionEnd.PASSWORD_CHANGED, keep=current)
 
 
 def code_pending(user: User, now: datetime | None = None) -> bool:
@@ -139,6 +148,7 @@ def redeem(username: str, code: str, password: str) -> User | None:
         user.one_time_code_attempts += 1
         return None
     user.set_password(password)
+    user_sessions.end_all(user, SessionEnd.PASSWORD_SET)
     user.one_time_code_hash = None
     user.one_time_code_expires_at = None
     user.one_time_code_attempts = 0

@@ -1,11 +1,12 @@
-"""Flask-Login wiring: the user loader checks the session token, so sessions can be revoked."""
+"""Flask-Login wiring: the user loader accepts only a live session record, so sessions can be
+ended one by one (`portal.auth.user_sessions`)."""
 
 from __future__ import annotations
 
 from flask import Flask, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from portal.extensions import db, login_manager
+from portal.extensions import login_manager
 from portal.htmx import is_htmx
 from portal.i18n import local_path
 
@@ -19,15 +20,9 @@ def init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from portal.auth.models import User
+        from portal.auth import user_sessions
 
-        ident, _, token = user_id.partition(":")
-        if not ident.isdigit():
-            return None
-        user = db.session.get(User, int(ident))
-        if user is None or not token or user.session_token != token or not user.active:
-            return None
-        return user
+        return user_sessions.load(user_id)
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -1,4 +1,5 @@
-"""Log in, log out, change password; a resident's account opened, reset or locked by staff."""
+"""Log in, log out, change password, end one's other sessions; a resident's account opened,
+reset or locked by staff."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from portal import access
 from portal.access import roles_required
 from portal.auth import operations as accounts
+from portal.auth import user_sessions
 from portal.auth.forms import AccountForm, ActivateForm, LoginForm, PasswordForm
+from portal.auth.models import SessionEnd
 from portal.clock import now_utc
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
@@ -33,6 +36,15 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _start_session(user) -> None:
+    """A new session record for this browser (the view commits, then calls `login_user`).
+    The Flask session is not cleared: its CSRF token and language carry over, and only what
+    identifies the login is new."""
+    user_sessions.start(
+        user, ip_address=request.remote_addr, user_agent=request.headers.get("User-Agent")
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -50,6 +62,7 @@ def login():
             )
         elif user is not None and user.active and user.check_password(form.password.data):
             accounts.record_login(user, ok=True)
+            _start_session(user)
             db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
@@ -64,6 +77,10 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    """This session ends for good (a copy of its cookie is refused from now on); the person's
+    other sessions go on."""
+    user_sessions.end(current_user.login_session, SessionEnd.LOGGED_OUT)
+    db.session.commit()
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
@@ -72,17 +89,36 @@ def logout():
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
+    """A new password (the other sessions end, this one goes on), and the open sessions."""
     form = PasswordForm()
     if form.validate_on_submit():
         if not current_user.check_password(form.current.data):
             form.current.errors.append(_("The current password is wrong."))
         else:
-            current_user.set_password(form.new.data)
+            accounts.change_password(current_user, form.new.data, current_user.login_session)
             db.session.commit()
-            login_user(current_user)  # the session token rotated: keep this session, end others
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("main.home"))
-    return render("auth/password.html", form=form, status=422 if form.errors else 200)
+    in_force = user_sessions.limits()
+    return render(
+        "auth/password.html",
+        form=form,
+        sessions=user_sessions.open_sessions(current_user, in_force),
+        limits=in_force,
+        status=422 if form.errors else 200,
+    )
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions():
+    """Log out everywhere else: every other session of the person ends, this one goes on."""
+    user_sessions.end_all(
+        current_user, SessionEnd.ENDED_FROM_ANOTHER, keep=current_user.login_session
+    )
+    db.session.commit()
+    flash(_("Your other sessions have been ended."), "success")
+    return hx_redirect(url_for("auth.change_password"))
 
 
 @bp.route("/activate", methods=["GET", "POST"])
@@ -94,10 +130,11 @@ def activate():
     form = ActivateForm()
     if form.validate_on_submit():
         user = accounts.redeem(form.username.data, form.code.data, form.new.data)
-        db.session.commit()  # the password, or the wrong try
         if user is not None:
             user.last_login_at = now_utc()
-            db.session.commit()
+            _start_session(user)
+        db.session.commit()  # the password and the new session, or the wrong try
+        if user is not None:
             login_user(user)
             flash(_("Your password is set. Welcome!"), "success")
             return redirect(url_for("main.home"))

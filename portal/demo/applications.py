@@ -21,6 +21,7 @@ from portal.applications import checklist, storage
 from portal.applications import operations as app_ops
 from portal.applications.models import Application
 from portal.auth.models import User
+from portal.demo.scans import blank_pdf
 from portal.extensions import db
 from portal.integrations import outbox
 from portal.integrations.clients import HttpGateway
@@ -45,7 +46,6 @@ STAGES = [
 # How many working days ago an application of each stage was submitted (6 for the others):
 # enough to make its decision due later, today or overdue.
 SUBMITTED_DAYS_AGO = {"due_later": 1, "due_today": 3, "overdue": 5, "refused": 4}
-SCAN = b"%PDF-1.4\n% demo scan\n%%EOF\n"
 
 
 def open_applications(families: list[Family], rng: random.Random, day: date) -> None:
@@ -102,7 +102,7 @@ def _add_documents(
         for kind in checklist.required_documents(person, day):
             if stage == "draft" and rng.random() < 0.5:
                 continue
-            scan = storage.save(FileStorage(stream=io.BytesIO(SCAN), filename=f"{kind.value}.pdf"))
+            scan = storage.save(FileStorage(stream=io.BytesIO(blank_pdf()), filename=f"{kind.value}.pdf"))
             app_ops.add_document(
                 application, person, kind, number=f"{person.id:05d}{kind.value[:2].upper()}",
                 issued_on=day - timedelta(days=900), expires_on=day + timedelta(days=1500),

@@ -23,6 +23,8 @@ def _settings_form(**changes) -> dict:
         "max_stay_days_temporary": "60",
         "decision_working_days": "15",
         "certificate_validity_days": "730",
+        "session_idle_minutes": "30",
+        "session_max_hours": "10",
     }
     data.update(changes)
     return data

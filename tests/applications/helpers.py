@@ -6,21 +6,71 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 
+from PIL import Image
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from portal import iin as iin_rules
 from portal.applications import checklist as cl
 from portal.applications import operations as ops
 from portal.applications import storage
+from portal.applications.models import Application
 from portal.extensions import db
 from portal.integrations import outbox
 from portal.integrations.models import MessageKind
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# The smallest PDF that parses (one blank A4 page, a correct cross-reference table): scans are
+# parsed as what they claim to be (issue 12), so a bare `%PDF-` header no longer passes.
+PDF = (
+    b"%PDF-1.4\n"
+    b"1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"xref\n0 4\n"
+    b"0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \n"
+    b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n164\n%%EOF\n"
+)
 
 
 def scan(data: bytes = PDF, name: str = "scan.pdf"):
     return storage.save(FileStorage(stream=io.BytesIO(data), filename=name))
+
+
+def image(fmt: str = "PNG", size: tuple[int, int] = (40, 20), **save) -> bytes:
+    """A small real image: its left half red, its right half blue."""
+    picture = Image.new("RGB", size, (255, 0, 0))
+    picture.paste((0, 0, 255), (size[0] // 2, 0, size[0], size[1]))
+    out = io.BytesIO()
+    picture.save(out, format=fmt, **save)
+    return out.getvalue()
+
+
+def staff_with_application(f, login):
+    """A centre's staff member signed in, and a family of the centre with an open application."""
+    centre = f.centre()
+    family = f.family(centre)
+    client = login(f.user("staff", centre=centre))
+    client.post(f"/en/families/{family.id}/application")
+    return client, family, db.session.scalar(select(Application))
+
+
+def post_document(client, application, family, data: bytes, name: str, lang="en", **extra):
+    """The document form of the application page, sent with a scan (the head's passport)."""
+    form = {
+        "person_id": str(family.head.id),
+        "kind": "identity",
+        "number": "E1234567",
+        "issued_on": "2020-01-01",
+        "expires_on": "2030-01-01",
+        "translation_notarised": "y",
+        "scan": (io.BytesIO(data), name),
+    }
+    form.update(extra)
+    return client.post(
+        f"/{lang}/applications/{application.id}/documents",
+        data=form,
+        content_type="multipart/form-data",
+    )
 
 
 def add_all_documents(application, on: date, *, expires_on: date | None = date(2030, 1, 1)) -> None:

@@ -24,13 +24,13 @@ from portal.extensions import db
 from portal.residents import operations as res
 from portal.residents.models import Person, Relation
 from portal.workdays import DayKind, add_working_days, is_working_day
-from tests.applications.helpers import scan
+from tests.applications.helpers import PDF, scan
 from tests.browser.conftest import log_in
 from tests.factories import valid_iin
 
 pytestmark = pytest.mark.browser
 
-SCAN = b"%PDF-1.4\n%%EOF\n"
+SCAN = PDF  # a scan must parse as the PDF it claims to be (issue 12)
 
 
 def _post(page: Page, button: Locator) -> int:

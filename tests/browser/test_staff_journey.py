@@ -42,7 +42,7 @@ def test_staff_registers_and_admits_a_family_in_russian(
     expect(page.locator("html")).to_have_attribute("lang", "kk")
     expect(page.locator("#beds-free")).to_have_text("4")
 
-    page.locator('nav.languages a[hreflang="ru"]').click()
+    page.locator('nav.languages button[lang="ru"]').click()  # a POST with its token
     page.wait_for_url(f"{base}/ru/centres/{centre.id}")
     _assert_russian(page, base)
     expect(page.locator('nav.languages [aria-current="true"]')).to_have_attribute("lang", "ru")

@@ -136,3 +136,51 @@ def test_the_download_holds_the_same_calendar_for_the_logged_in_resident(world, 
     assert download.headers["Content-Disposition"] == 'attachment; filename="timetable.ics"'
     assert set(_events(_calendar(download))) == set(_events(_calendar(feed)))
     assert download.headers["Cache-Control"] == "no-store"
+
+
+# --- the address: from the configured server name, never from the request's Host -------------
+
+
+def _as(client, host: str) -> dict:
+    """Headers of a request for `host` that still carries the test client's session cookie."""
+    name = host.rsplit(":", 1)[0]
+    client.set_cookie("session", client.get_cookie("session").value, domain=name)
+    return {"Host": host}
+
+
+def _feed_address(resp) -> str:
+    page = resp.get_data(as_text=True)
+    return page.split('id="feed-url" class="me-url" readonly value="')[1].split('"')[0]
+
+
+def test_a_foreign_host_never_reaches_the_feed_address(world, login):
+    """Unset PORTAL_SERVER_NAME serves loopback only: a poisoned Host is refused outright."""
+    client = login(world.resident)
+    token = _token(client)
+
+    resp = client.get("/en/me/calendar", headers=_as(client, "evil.example"))
+
+    assert resp.status_code == 400
+    assert "This portal does not answer at this address." in resp.get_data(as_text=True)
+    assert token not in resp.get_data(as_text=True)
+    # X-Forwarded-Host counts only behind a proxy (PORTAL_BEHIND_PROXY), and is then checked
+    # as the Host is; without one it is ignored.
+    forwarded = client.get("/en/me/calendar", headers={"X-Forwarded-Host": "evil.example"})
+    assert _feed_address(forwarded) == f"http://localhost/calendar/{token}.ics"
+
+
+def test_the_feed_address_uses_the_configured_server_name(world, login, app):
+    client = login(world.resident)
+    token = _token(client)
+    app.config.update(  # PORTAL_SERVER_NAME=portal.example.kz (tests/test_config.py)
+        SERVER_NAME="portal.example.kz",
+        TRUSTED_HOSTS=["portal.example.kz", "localhost", "127.0.0.1"],
+    )
+
+    # Even a request on the machine itself shows the public address.
+    local = client.get("/en/me/calendar", headers=_as(client, "127.0.0.1:8000"))
+    assert _feed_address(local) == f"http://portal.example.kz/calendar/{token}.ics"
+    assert client.get("/en/me/calendar", headers=_as(client, "evil.example")).status_code == 400
+    # The feed itself answers on the configured name.
+    feed = client.get(f"/calendar/{token}.ics", headers={"Host": "portal.example.kz"})
+    assert feed.status_code == 200

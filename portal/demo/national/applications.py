@@ -29,11 +29,11 @@ from portal.applications.workflow import TRANSITIONS, Action
 from portal.demo.national.bulk import Writer
 from portal.demo.national.people import Household, Member
 from portal.demo.national.places import Country, instant
+from portal.demo.scans import blank_pdf
 from portal.integrations.models import MessageKind, MessageStatus
 from portal.residents.models import Relation
 from portal.workdays import add_working_days
 
-SCAN = b"%PDF-1.4\n% national demo scan\n%%EOF\n"
 # The path from a draft to each final state (a refused round of documents may come first).
 PATHS = {
     State.DRAFT: [],
@@ -57,7 +57,7 @@ REFUSAL = "Құжаттар толық емес. / Документы непол
 
 def build(writer: Writer, rng: random.Random, day: date, country: Country,
           households: list[Household]) -> None:  # fmt: skip
-    scan = storage.save(FileStorage(stream=io.BytesIO(SCAN), filename="scan.pdf"))
+    scan = storage.save(FileStorage(stream=io.BytesIO(blank_pdf()), filename="scan.pdf"))
     certificates: Counter[str] = Counter()
     for household in households:
         own = random.Random(household.seed)

@@ -231,7 +231,7 @@ def accounts(writer: Writer, rng: random.Random, country: Country,
         writer.add(
             "user", username=username, full_name=head.full_name, role=Role.RESIDENT,
             password_hash=country.password_hash, locale="kk", active=True,
-            session_token=f"{rng.getrandbits(128):032x}", calendar_token=None, region_id=None,
+            calendar_token=None, region_id=None,
             centre_id=None, person_id=head.id,
         )  # fmt: skip
         if household.id in named:

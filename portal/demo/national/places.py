@@ -74,13 +74,13 @@ def build(writer: Writer, rng: random.Random, day: date, scale) -> Country:
         )
     )[: scale.regions]
     password_hash = hash_secret(DEMO_PASSWORD)  # one hash for every demo login: argon2 is slow
-    admin_id = _user(writer, rng, "admin", "Әкімші Ұлттық", Role.ADMIN, password_hash)
+    admin_id = _user(writer, "admin", "Әкімші Ұлттық", Role.ADMIN, password_hash)
     logins = [Login("admin", "admin", "all regions")]
     coordinators = {}
     for n, region in enumerate(regions):
         username = "coordinator" if n == 0 else f"coordinator.{region.code.lower()}"
         coordinators[region.id] = _user(
-            writer, rng, username, f"Үйлестіруші {region.name_kk}", Role.COORDINATOR, password_hash,
+            writer, username, f"Үйлестіруші {region.name_kk}", Role.COORDINATOR, password_hash,
             region_id=region.id,
         )  # fmt: skip
         logins.append(Login(username, "coordinator", region.name_en))
@@ -91,11 +91,11 @@ def build(writer: Writer, rng: random.Random, day: date, scale) -> Country:
         region = regions[n % len(regions)]
         centre = _centre(writer, rng, day, region, n + 1, beds)
         centre.staff_id = _user(
-            writer, rng, f"staff.{n + 1}", f"Қызметкер {n + 1}", Role.STAFF, password_hash,
+            writer, f"staff.{n + 1}", f"Қызметкер {n + 1}", Role.STAFF, password_hash,
             centre_id=centre.id,
         )  # fmt: skip
         centre.teacher_id = _user(
-            writer, rng, f"teacher.{n + 1}", f"Оқытушы {n + 1}", Role.STAFF, password_hash,
+            writer, f"teacher.{n + 1}", f"Оқытушы {n + 1}", Role.STAFF, password_hash,
             centre_id=centre.id,
         )  # fmt: skip
         centres.append(centre)
@@ -103,13 +103,12 @@ def build(writer: Writer, rng: random.Random, day: date, scale) -> Country:
     return Country(centres, admin_id, coordinators, password_hash, logins)
 
 
-def _user(writer: Writer, rng: random.Random, username: str, full_name: str, role: Role, password_hash: str,
+def _user(writer: Writer, username: str, full_name: str, role: Role, password_hash: str,
           **binding) -> int:  # fmt: skip
     row = {"region_id": None, "centre_id": None, "person_id": None} | binding
     return writer.add(
         "user", username=username, full_name=full_name, role=role, password_hash=password_hash,
-        locale="kk", active=True, session_token=f"{rng.getrandbits(128):032x}",
-        calendar_token=None, **row,
+        locale="kk", active=True, calendar_token=None, **row,
     )  # fmt: skip
 
 
