@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  (every model registered before the mappers configure)
+    from portal.auth import throttle
     from portal.auth.session import init_login
     from portal.extensions import babel, csrf, db, migrate
     from portal.i18n import select_locale
@@ -46,6 +47,7 @@ def _init_extensions(app: Flask) -> None:
         app, locale_selector=select_locale, default_translation_directories="translations"
     )
     init_login(app)
+    throttle.init_app(app)
 
     # Features react to each other's signals (and the state systems' answers), not by imports.
     from portal.applications import reactions as applications

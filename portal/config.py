@@ -103,6 +103,14 @@ def load(instance_path: str) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "PROXY_FIX": _bool("PORTAL_BEHIND_PROXY", False),
+        # Throttling (portal/auth/throttle.py): counters in memory per worker process, or in
+        # Redis shared by every host ("redis://127.0.0.1:6379/0"); addresses never counted.
+        "RATELIMIT_STORAGE_URI": os.environ.get("PORTAL_RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_ENABLED": _bool("PORTAL_RATELIMIT_ENABLED", True),
+        "PORTAL_RATELIMIT_EXEMPT": tuple(
+            a.strip() for a in os.environ.get("PORTAL_RATELIMIT_EXEMPT", "").split(",") if a.strip()
+        ),
         # Absolute addresses use the first server name, never the request's Host; any host
         # but these answers 400 (Flask compares names without their ports).
         "SERVER_NAME": names[0] if names else None,

@@ -19,6 +19,7 @@ def _messages():
         405: _("This action is not available here."),
         409: _("Someone else changed this at the same moment. Reload the page and try again."),
         413: _("The file is too large."),
+        429: _("Too many requests from your address. Wait a minute and try again."),
         500: _("Something went wrong on our side. The error has been recorded; please try again."),
     }
 

@@ -30,8 +30,6 @@ class User(UserMixin, Timestamped, db.Model):
             "one_time_code_hash",
             "one_time_code_attempts",
             "calendar_token",
-            "failed_logins",
-            "login_blocked_until",
         }
     )
     __table_args__ = (
@@ -66,8 +64,6 @@ class User(UserMixin, Timestamped, db.Model):
     one_time_code_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     # Consecutive wrong passwords, and until when log-in is refused after too many of them
     # (counted in the database, so the limit holds across every gunicorn worker and host).
-    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
-    login_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The secret part of the resident's subscribable timetable URL (.ics); None = no feed.
     # Kept readable (not hashed) so the page can show the address again; replacing or
     # clearing it revokes every calendar app that subscribed with the old one.

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from portal.auth import user_sessions
 from portal.auth.models import SessionEnd, User, UserSession
-from portal.auth.passwords import hash_secret, verify_secret
+from portal.auth.passwords import hash_secret, pretend_verify, verify_secret
 from portal.clock import now_utc
 from portal.extensions import db
 from portal.refusals import Refusal
@@ -27,10 +27,6 @@ from portal.residents.models import Person
 from portal.roles import Role
 
 ONE_TIME_CODE_DAYS = 7
-# Log-in: after FAILED_LOGINS_ALLOWED wrong passwords in a row the account refuses log-in for
-# LOGIN_BLOCK_MINUTES, doubling with each further wrong password (capped at a day).
-FAILED_LOGINS_ALLOWED = 5
-LOGIN_BLOCK_MINUTES = 15
 MAX_ATTEMPTS = 5
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 CODE_LENGTH = 10
@@ -143,6 +139,7 @@ def redeem(username: str, code: str, password: str) -> User | None:
     code or its validity is wrong (a wrong code counts as an attempt)."""
     user = user_by_login(username)
     if user is None or not user.active or not code_pending(user):
+        pretend_verify(code)  # as long as a wrong code takes
         return None
     if not verify_secret(user.one_time_code_hash, normalise_code(code)):
         user.one_time_code_attempts += 1
@@ -155,23 +152,15 @@ def redeem(username: str, code: str, password: str) -> User | None:
     return user
 
 
-def blocked_until(user: User, now: datetime | None = None) -> datetime | None:
-    """When log-in opens again for `user`, or None if it is open now."""
-    now = now or now_utc()
-    if user.login_blocked_until and user.login_blocked_until > now:
-        return user.login_blocked_until
-    return None
-
-
-def record_login(user: User, ok: bool) -> None:
-    """Count a wrong password (blocking log-in after too many) or clear the count."""
-    if ok:
-        user.failed_logins = 0
-        user.login_blocked_until = None
-        user.last_login_at = now_utc()
-        return
-    user.failed_logins = (user.failed_logins or 0) + 1
-    over = user.failed_logins - FAILED_LOGINS_ALLOWED
-    if over >= 0:
-        minutes = min(LOGIN_BLOCK_MINUTES * 2**over, 24 * 60)
-        user.login_blocked_until = now_utc() + timedelta(minutes=minutes)
+def authenticate(username: str, password: str) -> User | None:
+    """The active account with this login and password, or None. Every refusal costs one
+    Argon2 verification, the unknown login's included (`pretend_verify`), so the time does
+    not tell logins that exist from those that do not."""
+    user = user_by_login(username)
+    if user is None or not user.active or not user.password_hash:
+        pretend_verify(password)
+        return None
+    if not user.check_password(password):
+        return None
+    user.last_login_at = now_utc()
+    return user

@@ -40,3 +40,15 @@ def verify_secret(stored_hash: str, secret: str) -> bool:
 
 def needs_rehash(stored_hash: str) -> bool:
     return hasher().check_needs_rehash(stored_hash)
+
+
+_DUMMY = "portal.password_dummy_hash"
+
+
+def pretend_verify(secret: str) -> None:
+    """An Argon2 verification that cannot succeed, with the application's costs (production's
+    in production): a refused log-in for an unknown login takes as long as a wrong password."""
+    extensions = current_app.extensions
+    if _DUMMY not in extensions:
+        extensions[_DUMMY] = hasher().hash("no account has this password")
+    verify_secret(extensions[_DUMMY], secret + "\x00")

@@ -6,16 +6,16 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal import access
 from portal.access import roles_required
 from portal.auth import operations as accounts
-from portal.auth import user_sessions
+from portal.auth import throttle, user_sessions
 from portal.auth.forms import AccountForm, ActivateForm, LoginForm, PasswordForm
 from portal.auth.models import SessionEnd
+from portal.auth.passwords import pretend_verify
 from portal.clock import now_utc
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
@@ -47,30 +47,27 @@ def _start_session(user) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """One answer, in one time, for an unknown login, a wrong password, a locked account and a
+    login refused from this address after too many wrong tries (`throttle`)."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.user_by_login(form.username.data)
-        until = accounts.blocked_until(user) if user is not None else None
-        if until is not None:
-            form.password.errors.append(
-                _(
-                    "Too many wrong passwords for this login. Try again after %(time)s.",
-                    time=format_datetime(until, "short"),
-                )
-            )
-        elif user is not None and user.active and user.check_password(form.password.data):
-            accounts.record_login(user, ok=True)
+        name, password = form.username.data, form.password.data
+        if throttle.refused("login", name):
+            pretend_verify(password)
+            user = None
+        else:
+            user = accounts.authenticate(name, password)
+        if user is not None:
+            throttle.succeeded("login", name)
             _start_session(user)
             db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
-        else:
-            if user is not None:
-                accounts.record_login(user, ok=False)
-                db.session.commit()
-            form.password.errors.append(_("The login or the password is wrong."))
+        throttle.failed("login", name)
+        db.session.commit()  # a renewed hash, if any; nothing else is written on a refusal
+        form.password.errors.append(_("The login or the password is wrong."))
     return render("auth/login.html", form=form, status=422 if form.errors else 200)
 
 
@@ -92,7 +89,11 @@ def change_password():
     """A new password (the other sessions end, this one goes on), and the open sessions."""
     form = PasswordForm()
     if form.validate_on_submit():
-        if not current_user.check_password(form.current.data):
+        name = current_user.username
+        if throttle.refused("password", name) or not current_user.check_password(
+            form.current.data
+        ):
+            throttle.failed("password", name)
             form.current.errors.append(_("The current password is wrong."))
         else:
             accounts.change_password(current_user, form.new.data, current_user.login_session)
@@ -129,8 +130,13 @@ def activate():
         return redirect(url_for("main.home"))
     form = ActivateForm()
     if form.validate_on_submit():
-        user = accounts.redeem(form.username.data, form.code.data, form.new.data)
-        if user is not None:
+        name = form.username.data
+        user = None
+        if not throttle.refused("activate", name):
+            user = accounts.redeem(name, form.code.data, form.new.data)
+        if user is None:
+            throttle.failed("activate", name)
+        else:
             user.last_login_at = now_utc()
             _start_session(user)
         db.session.commit()  # the password and the new session, or the wrong try

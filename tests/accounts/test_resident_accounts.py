@@ -177,24 +177,3 @@ def test_accounts_are_opened_only_for_persons_in_scope(app, household, login, cl
     login(coordinator)  # reads, never changes
     assert client.get(f"/en/persons/{family.head.id}/account/new").status_code == 403
     assert db.session.scalar(select(User).where(User.person_id == family.head.id)) is None
-
-
-def test_wrong_passwords_block_the_login_for_a_while(app, f, client):
-    """Counted in the database, so the limit holds across workers and hosts."""
-    user = f.user("staff", centre=f.centre())
-    for _ in range(accounts.FAILED_LOGINS_ALLOWED):
-        resp = client.post("/en/login", data={"username": user.username, "password": "wrong"})
-        assert resp.status_code == 422
-        assert "The login or the password is wrong" in resp.text
-    # Blocked now: even the right password is refused, with the time log-in opens again.
-    resp = client.post("/en/login", data={"username": user.username, "password": f.PASSWORD})
-    assert resp.status_code == 422
-    assert "Too many wrong passwords" in resp.text
-    db.session.refresh(user)
-    opens = accounts.blocked_until(user)  # aware, whatever the database gives back
-    with time_machine.travel(opens + timedelta(seconds=1), tick=False):
-        resp = client.post("/en/login", data={"username": user.username, "password": f.PASSWORD})
-        assert resp.status_code == 302
-    db.session.refresh(user)
-    assert user.failed_logins == 0
-    assert user.login_blocked_until is None
