@@ -15,7 +15,7 @@ WORKERS ?= 2
 PYTEST := $(BIN)/pytest -q -n $(WORKERS)
 
 .PHONY: run test test-sqlite test-postgres test-slow install install-dev translations catalog \
-	lint lock chromium faketime clean
+	lint lock chromium faketime clean bench bench-wrk bench-clean
 
 run: install translations
 	$(FLASK) db upgrade
@@ -100,6 +100,21 @@ chromium:
 # Debian's faketime, for the faked-clock pass.
 faketime:
 	@command -v faketime >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
+
+# The benchmark (bench/README.md): the portal beside a bare Flask page under wrk, then every
+# report and export timed in-process on national data, SQLite and PostgreSQL; the table goes
+# to bench/results/<date>.md. `make bench PROFILE=person` profiles one request of a page
+# instead. BENCH_DURATION, BENCH_PAGES, BENCH_SCALE…: see bench/run.py.
+bench: install-dev translations bench-wrk
+	PROFILE="$(PROFILE)" $(BIN)/python -m bench.run
+
+# Debian's wrk, for the benchmark.
+bench-wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+# The benchmark's databases (the national data sets are kept between runs) and logs.
+bench-clean:
+	rm -rf bench/.work
 
 clean:
 	rm -rf $(VENV) instance/portal.db* .pytest_cache
