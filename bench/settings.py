@@ -36,8 +36,16 @@ class Options:
     @property
     def partial(self) -> bool:
         """Not the default run (its results go to a separate, gitignored file)."""
-        changed = self.duration != 4 or self.rounds != 3 or self.configs != ("sync", "own")
+        changed = (
+            self.duration != DEFAULT_DURATION
+            or self.rounds != DEFAULT_ROUNDS
+            or self.configs != ("sync", "own")
+        )
         return changed or bool(self.pages) or bool(self.skip)
+
+
+DEFAULT_DURATION = 3.0  # seconds of each wrk run
+DEFAULT_ROUNDS = 3
 
 
 def _words(value: str) -> tuple[str, ...]:
@@ -51,8 +59,8 @@ def options() -> Options:
     if unknown:
         raise SystemExit(f"BENCH_CONFIGS: unknown configuration {', '.join(sorted(unknown))}")
     return Options(
-        duration=float(env.get("BENCH_DURATION") or 3),
-        rounds=int(env.get("BENCH_ROUNDS") or 3),
+        duration=float(env.get("BENCH_DURATION") or DEFAULT_DURATION),
+        rounds=int(env.get("BENCH_ROUNDS") or DEFAULT_ROUNDS),
         pages=_words(env.get("BENCH_PAGES", "")),
         configs=configs,
         scale=env.get("BENCH_SCALE") or "national",
