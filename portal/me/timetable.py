@@ -29,6 +29,7 @@ from portal.services.calendar import week as calendar
 from portal.services.calendar.week import Day, Week
 from portal.services.cases.models import Appointment, Case
 from portal.services.courses.models import Activity, ActivitySession, Enrolment, EnrolmentStatus
+from portal.services.courses.queries import sessions_between
 
 ACTIVE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
 UID_DOMAIN = "kandas-portal"
@@ -116,8 +117,7 @@ def items_between(user: User, start: datetime, end: datetime) -> list[Item]:
         by_activity.setdefault(e.activity_id, []).append(Attendee(e.person, e.status))
 
     sessions = db.session.scalars(
-        select(ActivitySession)
-        .join(ActivitySession.activity)
+        sessions_between(start, end)
         .where(
             visible(ActivitySession, user),
             ActivitySession.activity_id.in_(
@@ -125,10 +125,6 @@ def items_between(user: User, start: datetime, end: datetime) -> list[Item]:
                     visible(Enrolment, user), Enrolment.status.in_(ACTIVE)
                 )
             ),
-            Activity.cancelled.is_(False),
-            ActivitySession.cancelled.is_(False),
-            ActivitySession.starts_at >= start,
-            ActivitySession.starts_at < end,
         )
         .options(
             joinedload(ActivitySession.activity).joinedload(Activity.centre),

@@ -31,6 +31,7 @@ from portal.services.cases.workflow import OPEN, CaseError
 from portal.services.catalogue.models import Service
 from portal.services.courses import operations as courses
 from portal.services.courses.models import Activity, ActivityKind, ActivitySession
+from portal.services.courses.queries import sessions_between
 
 APPOINTMENT_LABEL = _l("Appointment")
 
@@ -179,15 +180,8 @@ def week_items(
     start, end = week_bounds(monday)
 
     sessions = (
-        select(ActivitySession)
-        .join(ActivitySession.activity)
-        .where(
-            Activity.centre_id == centre_id,
-            Activity.cancelled.is_(False),
-            ActivitySession.cancelled.is_(False),
-            ActivitySession.starts_at >= start,
-            ActivitySession.starts_at < end,
-        )
+        sessions_between(start, end)
+        .where(Activity.centre_id == centre_id)
         .options(
             joinedload(ActivitySession.activity).joinedload(Activity.service),
             selectinload(ActivitySession.room),

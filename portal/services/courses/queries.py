@@ -9,6 +9,7 @@ typed arguments: they never read the request, so a CLI or a test can call them a
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import selectinload
@@ -30,6 +31,22 @@ from portal.services.courses.models import (
 )
 from portal.services.courses.recurrence import eligibility_day
 from portal.services.courses.waitlist import ACTIVE
+
+
+def sessions_between(start: datetime, end: datetime) -> Select:
+    """Sessions that take place (neither they nor their activity cancelled) starting in
+    [start, end), joined with their activity: the week calendar and the residents' timetable
+    narrow it further."""
+    return (
+        select(ActivitySession)
+        .join(ActivitySession.activity)
+        .where(
+            Activity.cancelled.is_(False),
+            ActivitySession.cancelled.is_(False),
+            ActivitySession.starts_at >= start,
+            ActivitySession.starts_at < end,
+        )
+    )
 
 
 def services_for(kind: ActivityKind | str) -> list[Service]:
