@@ -86,9 +86,13 @@ def test_refused_calendar_moves_log_no_csp_violation(
         page.locator(f"{form}-starts").fill(starts)
         page.locator(f"{form}-ends").fill(ends)
         page.locator(f"{form}-room").select_option(str(room_id))
+        # Mark the fragment that is sent: the refusal before this one is still on the page,
+        # so only a fragment without the mark shows that this answer has been swapped in.
+        page.locator(form).evaluate("el => { el.dataset.sent = 'yes'; }")
         with page.expect_response(lambda r: r.request.method == "POST") as posted:
             page.locator(f"{form} button[type=submit]").click()
         assert posted.value.status == 422
+        expect(page.locator(f"{form}:not([data-sent])")).to_be_attached()
         expect(page.locator(f"{form}-error")).to_be_visible()
         expect(page.locator(f"{form}-starts")).to_have_value(starts)
     # Accepted: the whole grid is swapped in again, with the message.
