@@ -4,7 +4,7 @@ and the real ids they need, found by reading list pages as that user.
 Every page (`BENCH_PAGES=all`): the staff's eight, the resident's four, and for the
 coordinator and the administrator every report (the menu's five and the four lists behind a
 number) and the largest exports (families and persons, CSV and XLSX). A default run (no
-`BENCH_PAGES`) takes the staff's pages but the deadlines, the resident's, and the
+`BENCH_PAGES`) takes the staff's pages but the work queue, the resident's, and the
 coordinator's five menu reports: with both gunicorn configurations that is what fits the
 15 minutes beside the timing part, which times every report and export as the administrator
 on national data.
@@ -26,7 +26,7 @@ ROLES = {
     "admin": "admin",
 }
 
-STAFF_PAGES = ("home", "residents", "search", "person", "family", "calendar", "course", "deadlines")
+STAFF_PAGES = ("home", "residents", "search", "person", "family", "calendar", "course", "work")
 RESIDENT_PAGES = {
     "me": "/en/me",
     "timetable": "/en/me/timetable",
@@ -66,7 +66,7 @@ NAMES = {
     "admin": (*REPORTS, *LARGEST_EXPORTS),
 }
 DEFAULT = {
-    "staff": tuple(n for n in STAFF_PAGES if n != "deadlines"),
+    "staff": tuple(n for n in STAFF_PAGES if n != "work"),
     "resident": tuple(RESIDENT_PAGES),
     "coordinator": tuple(MENU_REPORTS),
 }
@@ -106,7 +106,7 @@ def staff_pages(get) -> list[Page]:
         "family": f"/en/families/{family}",
         "calendar": f"/en/centres/{centre}/calendar",
         "course": f"/en/courses/{course}",
-        "deadlines": "/en/applications/deadlines",
+        "work": "/en/work",
     }
     return [Page(n, "staff", paths[n]) for n in STAFF_PAGES]
 

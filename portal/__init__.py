@@ -61,7 +61,9 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.accommodation.views import bp as accommodation
     from portal.admin.views import bp as admin
+    from portal.applications.checks.views import bp as checks
     from portal.applications.views import bp as applications
+    from portal.applications.work_views import bp as work
     from portal.auth.views import bp as auth
     from portal.main import bp as main
     from portal.reports.views import bp as reports
@@ -76,6 +78,8 @@ def _register_blueprints(app: Flask) -> None:
         residents,
         accommodation,
         applications,
+        checks,
+        work,
         admin,
         courses,
         cases,

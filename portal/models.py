@@ -14,12 +14,16 @@ from portal.accommodation.models import (  # noqa: F401
 )
 from portal.admin.models import CalendarOverride, Setting  # noqa: F401
 from portal.applications import scopes as _applications_scopes  # noqa: E402, F401
+from portal.applications.checks.models import (  # noqa: F401
+    DuplicateDecision,
+    PersonCheck,
+    RegistrationClosure,
+)
 from portal.applications.models import (  # noqa: F401
+    Appeal,
     Application,
     ApplicationEvent,
     Document,
-    DuplicateDecision,
-    PersonCheck,
     Submission,
 )
 from portal.audit import recorder  # noqa: F401  (registers the change-history listener)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_migrate import check, downgrade, upgrade
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import Enum, create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from portal import create_app
@@ -31,6 +31,7 @@ def test_upgrade_check_downgrade_upgrade(database_url, tmp_path):
     with app.app_context():
         upgrade()
         check()  # raises when the models and the migrations differ
+        _enum_constraints_hold_every_value()
         assert db.session.scalar(select(func.count()).select_from(Region)) == 20
         assert {"person", "family", "stay", "audit_entry"} <= set(
             inspect(db.engine).get_table_names()
@@ -42,3 +43,20 @@ def test_upgrade_check_downgrade_upgrade(database_url, tmp_path):
         assert db.session.scalar(select(func.count()).select_from(Region)) == 20
         db.session.remove()
         db.engine.dispose()
+
+
+def _enum_constraints_hold_every_value():
+    """`check()` does not compare CHECK constraints: a value added to an enum without its
+    migration would only fail on the first row that uses it. Every enum column's named
+    constraint in the migrated database must name every value of the model's enum."""
+    inspector = inspect(db.engine)
+    missing = []
+    for table in db.metadata.sorted_tables:
+        constraints = {c["name"]: c["sqltext"] for c in inspector.get_check_constraints(table.name)}
+        for column in table.columns:
+            if not isinstance(column.type, Enum):
+                continue
+            name = f"ck_{table.name}_{column.type.name}"
+            text_ = constraints.get(name, "")
+            missing += [f"{name}: {v}" for v in column.type.enums if f"'{v}'" not in text_]
+    assert missing == []

@@ -50,12 +50,12 @@ def test_page_query_count_does_not_grow_with_the_data(f, app, login, count_queri
     assert counts[1] <= 16, f"{url}: {counts}"
 
 
-def test_application_page_and_deadlines_do_not_grow_with_the_data(f, app, login, count_queries):
+def test_application_page_and_work_queue_do_not_grow_with_the_data(f, app, login, count_queries):
     from portal.applications import operations as ops
     from tests.applications.helpers import add_all_documents
 
     centre = f.centre()
-    counts = {"page": [], "deadlines": []}
+    counts = {"page": [], "work": []}
     client = login(f.user("staff", centre=centre))
     for members in (1, 6):
         fam = f.family(centre, members=members)
@@ -65,14 +65,14 @@ def test_application_page_and_deadlines_do_not_grow_with_the_data(f, app, login,
         db.session.commit()
         for key, url in (
             ("page", f"/en/families/{fam.id}/application"),
-            ("deadlines", "/en/applications/deadlines"),
+            ("work", "/en/work"),
         ):
             client.get(url)
             with count_queries() as q:
                 assert client.get(url).status_code == 200
             counts[key].append(q.count)
     assert counts["page"][0] == counts["page"][1], counts
-    assert counts["deadlines"][0] == counts["deadlines"][1], counts
+    assert counts["work"][0] == counts["work"][1], counts
 
 
 def test_course_pages_do_not_grow_with_the_data(f, app, login, count_queries):

@@ -14,7 +14,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from portal.applications.models import DOCUMENT_KIND_LABELS, REFUSAL_GROUND_LABELS
+from portal.applications.models import (
+    APPEAL_KIND_LABELS,
+    DOCUMENT_KIND_LABELS,
+    REFUSAL_GROUND_LABELS,
+)
 from portal.forms import strip
 
 
@@ -22,7 +26,8 @@ class VersionedForm(FlaskForm):
     """Every step carries the version of the application it was shown for: a step taken on a
     page that is out of date (someone else acted meanwhile) is refused, not applied twice."""
 
-    version = HiddenField()
+    # Several steps share a page: their version fields carry no id, so no id repeats.
+    version = HiddenField(render_kw={"id": False})
 
 
 class DocumentForm(FlaskForm):
@@ -122,3 +127,89 @@ class DecisionForm(VersionedForm):
 
 class CertificateForm(VersionedForm):
     issued_on = DateField(_l("Issued on"), validators=[InputRequired()])
+
+
+class CheckActionForm(VersionedForm):
+    """Send one person's blocked or failed check again."""
+
+    person_id = HiddenField()
+    kind = HiddenField()
+
+
+class SettleForm(CheckActionForm):
+    """Settle a blocked or failed check with a recorded decision and written reasons."""
+
+    settlement = RadioField(_l("Decision"), validators=[InputRequired()], choices=[])
+    reasons = TextAreaField(
+        _l("Reasons"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=2000)],
+        description=_l("Which document you checked, and what it shows."),
+    )
+
+
+class ResolveForm(VersionedForm):
+    """R6: how the earlier record elsewhere is corrected."""
+
+    person_id = HiddenField()
+    other_person_id = HiddenField()
+    outcome = RadioField(_l("How is the record corrected?"), validators=[InputRequired()])
+    note = TextAreaField(
+        _l("Reasons"), filters=[strip], validators=[DataRequired(), Length(max=2000)]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcome.choices = [
+            ("moved", str(_l("The same person, who moved: close the earlier record"))),
+            ("merged", str(_l("The same person, registered twice: merge the earlier record"))),
+            ("different", str(_l("A different person: the records only look alike"))),
+        ]
+
+
+class RefuseUnreliableForm(VersionedForm):
+    """R9-1 ground 2 while the checks run: documents or data found unreliable."""
+
+    protocol_number = StringField(
+        _l("Protocol number"), filters=[strip], validators=[DataRequired(), Length(max=40)]
+    )
+    protocol_date = DateField(_l("Protocol date"), validators=[InputRequired()])
+    reasons = TextAreaField(
+        _l("Reasons for the refusal"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=4000)],
+        description=_l("Which documents or data were found unreliable, and how."),
+    )
+
+
+class WithdrawForm(VersionedForm):
+    person_id = SelectField(_l("Who asked to withdraw"), coerce=int, choices=[])
+    withdrawn_on = DateField(_l("Asked on"), validators=[InputRequired()])
+    reason = TextAreaField(
+        _l("Why the application is withdrawn"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=2000)],
+    )
+
+
+class AppealForm(VersionedForm):
+    kind = RadioField(_l("Document"), validators=[InputRequired()], choices=[])
+    number = StringField(
+        _l("Number"), filters=[strip], validators=[DataRequired(), Length(max=60)]
+    )
+    decided_on = DateField(_l("Dated"), validators=[InputRequired()])
+    issued_by = StringField(
+        _l("Issued by"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("The body that decided the appeal, or the court."),
+    )
+    scan = FileField(_l("Scan (PDF, JPEG or PNG, up to 5 MB)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(k.value, str(v)) for k, v in APPEAL_KIND_LABELS.items()]
+
+
+class NoticeForm(VersionedForm):
+    message_id = HiddenField()

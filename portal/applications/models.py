@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -26,6 +27,9 @@ from portal.db import Timestamped, UTCDateTime
 from portal.enums import str_enum
 from portal.extensions import db
 
+if TYPE_CHECKING:
+    from portal.applications.checks.models import PersonCheck
+
 
 class State(StrEnum):
     DRAFT = "draft"
@@ -37,6 +41,7 @@ class State(StrEnum):
     STATUS_GRANTED = "status_granted"
     STATUS_REFUSED = "status_refused"
     CERTIFICATE_ISSUED = "certificate_issued"
+    WITHDRAWN = "withdrawn"  # the applicant withdrew: final, with who and why
 
     @property
     def label(self) -> str:
@@ -53,6 +58,7 @@ STATE_LABELS = {
     State.STATUS_GRANTED: _l("Kandas status granted"),
     State.STATUS_REFUSED: _l("Kandas status refused"),
     State.CERTIFICATE_ISSUED: _l("Kandas certificate issued"),
+    State.WITHDRAWN: _l("Withdrawn by the applicant"),
 }
 
 
@@ -98,6 +104,10 @@ class Application(Timestamped, db.Model):
     certificate_number: Mapped[str | None] = mapped_column(String(40), unique=True)
     certificate_issued_on: Mapped[date | None] = mapped_column(Date)
     certificate_valid_until: Mapped[date | None] = mapped_column(Date)
+    # Withdrawal by the applicant: who asked, on which day, and why
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -112,6 +122,10 @@ class Application(Timestamped, db.Model):
         back_populates="application", order_by="(ApplicationEvent.at, ApplicationEvent.id)"
     )
     checks: Mapped[list[PersonCheck]] = relationship(back_populates="application")
+    appeals: Mapped[list[Appeal]] = relationship(
+        back_populates="application", order_by="Appeal.id"
+    )
+    withdrawn_by = relationship("Person", foreign_keys=[withdrawn_by_id])
 
     @property
     def current_submission(self) -> Submission | None:
@@ -258,80 +272,47 @@ class ApplicationEvent(db.Model):
     person = relationship("Person")
 
 
-class CheckKind(StrEnum):
-    NAME_VERIFICATION = "name_verification"  # R18
-    DUPLICATE = "duplicate"  # R6
-    IIN = "iin"  # R7/R19 look-up, then R10/R22 generation when none exists
+class AppealKind(StrEnum):
+    """What overturned a refusal of status (R9-1): the reopening is recorded with it."""
+
+    APPEAL = "appeal"  # a higher body upheld the applicant's complaint
+    COURT = "court"  # a court decision
 
     @property
     def label(self) -> str:
-        return str(CHECK_KIND_LABELS[self])
+        return str(APPEAL_KIND_LABELS[self])
 
 
-CHECK_KIND_LABELS = {
-    CheckKind.NAME_VERIFICATION: _l("Name verification with the Migration police (R18)"),
-    CheckKind.DUPLICATE: _l("Registration in other regions (R6)"),
-    CheckKind.IIN: _l("IIN (R7, R10)"),
+APPEAL_KIND_LABELS = {
+    AppealKind.APPEAL: _l("Decision on an appeal"),
+    AppealKind.COURT: _l("Court decision"),
 }
 
 
-class CheckStatus(StrEnum):
-    WAITING = "waiting"  # a request is on its way to a state system
-    PASSED = "passed"
-    NEEDS_DECISION = "needs_decision"  # R6 fuzzy match: staff decide "same" or "different"
-    BLOCKED = "blocked"  # R6 exact match, or the name was not verified
+class Appeal(db.Model):
+    """An appeal or court decision against a refusal of status, with its document; recording
+    it reopens the application at "ready for decision"."""
+
+    __audited__ = True
+    __audit_ignore__ = frozenset({"file_key", "sha256"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    kind: Mapped[AppealKind] = mapped_column(str_enum(AppealKind, "appeal_kind"))
+    number: Mapped[str] = mapped_column(String(60))
+    decided_on: Mapped[date] = mapped_column(Date)
+    issued_by: Mapped[str] = mapped_column(String(200))
+    file_key: Mapped[str | None] = mapped_column(String(80))
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    content_type: Mapped[str | None] = mapped_column(String(40))
+    size: Mapped[int | None] = mapped_column()
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    application: Mapped[Application] = relationship(back_populates="appeals")
+    recorded_by = relationship("User")
 
     @property
-    def label(self) -> str:
-        return str(CHECK_STATUS_LABELS[self])
-
-
-CHECK_STATUS_LABELS = {
-    CheckStatus.WAITING: _l("waiting for the answer"),
-    CheckStatus.PASSED: _l("passed"),
-    CheckStatus.NEEDS_DECISION: _l("needs a decision"),
-    CheckStatus.BLOCKED: _l("blocked"),
-}
-
-
-class PersonCheck(db.Model):
-    """The state of one check for one person of an application."""
-
-    __tablename__ = "person_check"
-    __table_args__ = (UniqueConstraint("application_id", "person_id", "kind"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    kind: Mapped[CheckKind] = mapped_column(str_enum(CheckKind, "check_kind"))
-    status: Mapped[CheckStatus] = mapped_column(str_enum(CheckStatus, "check_status"))
-    note: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=now_utc, onupdate=now_utc
-    )
-
-    application: Mapped[Application] = relationship(back_populates="checks")
-    person = relationship("Person")
-
-
-class SamePerson(StrEnum):
-    SAME = "same"
-    DIFFERENT = "different"
-
-
-class DuplicateDecision(db.Model):
-    """R6: staff decided whether two similar records are one person. Never asked again."""
-
-    __tablename__ = "duplicate_decision"
-    __table_args__ = (
-        UniqueConstraint("person_id", "other_person_id"),
-        CheckConstraint("person_id < other_person_id", name="ordered_pair"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    other_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    decision: Mapped[SamePerson] = mapped_column(str_enum(SamePerson, "same_person"))
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-    note: Mapped[str | None] = mapped_column(Text)
+    def audit_family_id(self) -> int:
+        return self.application.family_id

@@ -5,33 +5,34 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select, update
 
 from portal.admin import settings
 from portal.applications import checklist as cl
-from portal.applications import duplicates
+from portal.applications.checks import duplicates
+from portal.applications.checks.models import DuplicateDecision, PersonCheck, RegistrationClosure
+from portal.applications.checks.operations import maybe_complete_checks, start_checks
 from portal.applications.models import (
+    Appeal,
+    AppealKind,
     Application,
-    CheckKind,
-    CheckStatus,
+    ApplicationEvent,
     Document,
     DocumentKind,
     DocumentStatus,
     EventKind,
-    PersonCheck,
     RefusalGround,
-    SamePerson,
     State,
     Submission,
     SubmissionOutcome,
 )
 from portal.applications.storage import StoredFile
-from portal.applications.workflow import Action, WorkflowError, record, transition
+from portal.applications.workflow import Action, ApplicationError, record, transition
 from portal.audit.recorder import current_actor_id
 from portal.clock import today
 from portal.extensions import db
 from portal.integrations import outbox
-from portal.integrations.models import MessageKind
+from portal.integrations.models import MessageKind, MessageStatus, OutboxMessage
 from portal.residents.models import Family, Person
 from portal.workdays import add_working_days
 
@@ -40,10 +41,6 @@ R4_1_WORKING_DAYS = 3
 EDITABLE_DOCUMENTS = (State.DRAFT, State.DOCUMENTS_REFUSED, State.SUBMITTED, State.CHECKS_RUNNING)
 # Personal data the MIA system holds: a change after the IIN exists is notified (R10).
 NOTIFIED_FIELDS = ("surname", "given_name", "patronymic", "birth_date", "sex", "citizenship")
-
-
-class ApplicationError(WorkflowError):
-    """A refused action, with a translated message."""
 
 
 def open_application(family: Family) -> Application:
@@ -66,6 +63,7 @@ def add_document(application: Application, person: Person, kind: DocumentKind, *
         raise ApplicationError(_l("This person is not a member of the family."))
     if expires_on is not None and issued_on is not None and expires_on <= issued_on:
         raise ApplicationError(_l("The expiry date must be after the issue date."))
+    previous = _newest_number(person, kind) if kind in duplicates.IDENTITY_KINDS else None
     doc = Document(
         application=application,
         person=person,
@@ -83,7 +81,18 @@ def add_document(application: Application, person: Person, kind: DocumentKind, *
     db.session.flush()
     record(application, EventKind.DOCUMENT, "document_added", person_id=person.id,
            document=kind.value, number=number)  # fmt: skip
+    if previous and number and previous != number:  # R10: the document number was corrected
+        send_change_notice(person, {"document_number": [previous, number]})
     return doc
+
+
+def _newest_number(person: Person, kind: DocumentKind) -> str | None:
+    return db.session.scalar(
+        select(Document.number)
+        .where(Document.person_id == person.id, Document.kind == kind, Document.number.is_not(None))
+        .order_by(Document.id.desc())
+        .limit(1)
+    )
 
 
 def review_document(document: Document, accept: bool, reason: str | None, on: date) -> None:
@@ -167,124 +176,6 @@ def refuse_documents(application: Application, reasons: str, on: date) -> Submis
     return submission
 
 
-def _person_payload(person: Person) -> dict:
-    identity = next(
-        (d.number for d in sorted(person_documents(person), key=lambda d: d.id, reverse=True)
-         if d.kind in duplicates.IDENTITY_KINDS and d.number),
-        None,
-    )  # fmt: skip
-    return {
-        "person_id": person.id,
-        "surname": person.surname,
-        "given_name": person.given_name,
-        "patronymic": person.patronymic,
-        "birth_date": person.birth_date.isoformat(),
-        "sex": person.sex.value,
-        "citizenship": None if person.stateless else person.citizenship,
-        "document_number": identity,
-    }
-
-
-def person_documents(person: Person) -> list[Document]:
-    return list(db.session.scalars(select(Document).where(Document.person_id == person.id)))
-
-
-def person_check(application: Application, person: Person, kind: CheckKind) -> PersonCheck:
-    """The application's check of this kind for the person, made (waiting) if there is none."""
-    check = db.session.scalar(
-        select(PersonCheck).where(
-            PersonCheck.application_id == application.id,
-            PersonCheck.person_id == person.id,
-            PersonCheck.kind == kind,
-        )
-    )
-    if check is None:
-        check = PersonCheck(application=application, person_id=person.id, kind=kind,
-                            status=CheckStatus.WAITING)  # fmt: skip
-        db.session.add(check)
-    return check
-
-
-def start_checks(application: Application, members: list[Person]) -> None:
-    """R18 name verification and R7/R19 IIN look-up for everyone, through the outbox; the R6
-    duplicate check here and now."""
-    transition(application, Action.START_CHECKS)
-    for person in members:
-        payload = _person_payload(person)
-        person_check(application, person, CheckKind.NAME_VERIFICATION).status = CheckStatus.WAITING
-        outbox.enqueue(MessageKind.NAME_VERIFICATION, payload, application_id=application.id,
-                       person_id=person.id)  # fmt: skip
-        person_check(application, person, CheckKind.IIN).status = CheckStatus.WAITING
-        outbox.enqueue(MessageKind.IIN_LOOKUP, payload, application_id=application.id,
-                       person_id=person.id)  # fmt: skip
-        run_duplicate_check(application, person)
-    db.session.flush()
-    maybe_complete_checks(application)
-
-
-def run_duplicate_check(application: Application, person: Person) -> PersonCheck:
-    """R6 for one person: exact matches block, undecided fuzzy matches wait for staff."""
-    check = person_check(application, person, CheckKind.DUPLICATE)
-    matches = duplicates.find_matches(person)
-    exact = [m for m in matches if m.kind != duplicates.MatchKind.FUZZY]
-    undecided = [m for m in matches if m.kind == duplicates.MatchKind.FUZZY and m.decision is None]
-    same = [m for m in matches if m.decision == SamePerson.SAME]
-    found = exact + same
-    if found:
-        check.status = CheckStatus.BLOCKED
-    elif undecided:
-        check.status = CheckStatus.NEEDS_DECISION
-    else:
-        check.status = CheckStatus.PASSED
-    check.note = (
-        "; ".join(
-            f"{m.kind.value}:{m.person.id}:{m.person.family.centre.region.code}"
-            for m in found + undecided
-        )
-        or None
-    )
-    db.session.flush()
-    record(application, EventKind.CHECK, f"duplicate_{check.status.value}", person_id=person.id,
-           matches=[{"person": m.person.id, "kind": m.kind.value,
-                     "centre": m.person.family.centre.name_en,
-                     "region": m.person.family.centre.region.code} for m in matches])  # fmt: skip
-    return check
-
-
-def decide_duplicate(application: Application, person: Person, other: Person,
-                     decision: SamePerson, note: str | None) -> None:  # fmt: skip
-    """R6: staff say whether a similar record is the same person; asked once, kept for good."""
-    if application.state != State.CHECKS_RUNNING:
-        raise ApplicationError(_l("Possible duplicates are settled while the checks run."))
-    duplicates.decide(person, other, decision, current_actor_id(), note)
-    run_duplicate_check(application, person)
-    maybe_complete_checks(application)
-
-
-def recheck_duplicates(application: Application, members: list[Person]) -> None:
-    """R6 again, after staff corrected the record that the check found registered elsewhere."""
-    if application.state != State.CHECKS_RUNNING:
-        raise ApplicationError(_l("Possible duplicates are settled while the checks run."))
-    for person in members:
-        run_duplicate_check(application, person)
-    maybe_complete_checks(application)
-
-
-def maybe_complete_checks(application: Application) -> bool:
-    """When every check of every member has passed, the application is ready for decision."""
-    if application.state != State.CHECKS_RUNNING:
-        return False
-    statuses = db.session.scalars(
-        select(PersonCheck.status).where(PersonCheck.application_id == application.id)
-    ).all()
-    if not statuses or any(s != CheckStatus.PASSED for s in statuses):
-        return False
-    transition(application, Action.COMPLETE_CHECKS)
-    application.decision_due_on = add_working_days(today(), settings.get("DECISION_WORKING_DAYS"))
-    db.session.flush()
-    return True
-
-
 def grant_status(application: Application, protocol_number: str, protocol_date: date) -> None:
     _decision_fields(application, protocol_number, protocol_date)
     transition(
@@ -294,13 +185,20 @@ def grant_status(application: Application, protocol_number: str, protocol_date: 
 
 def refuse_status(application: Application, ground: RefusalGround, reasons: str,
                   protocol_number: str, protocol_date: date) -> None:  # fmt: skip
-    """R9-1: refuse kandas status on one of its two grounds, with written reasons."""
+    """R9-1: refuse kandas status on one of its two grounds, with written reasons. While the
+    checks run, only ground 2 (documents or data found unreliable) can be established."""
     if not reasons or not reasons.strip():
         raise ApplicationError(_l("Write the reasons for the refusal."))
+    if application.state == State.CHECKS_RUNNING and ground != RefusalGround.UNRELIABLE:
+        raise ApplicationError(
+            _l("While the checks run, status is refused only because documents or data were "
+               "found unreliable (R9-1, ground 2).")
+        )  # fmt: skip
     _decision_fields(application, protocol_number, protocol_date)
     application.refusal_ground = ground
     application.refusal_reasons = reasons.strip()
-    transition(application, Action.REFUSE_STATUS, ground=ground, protocol_number=protocol_number)
+    transition(application, Action.REFUSE_STATUS, ground=ground, reasons=reasons.strip(),
+               protocol_number=protocol_number, protocol_date=protocol_date)  # fmt: skip
 
 
 def _decision_fields(application: Application, protocol_number: str, protocol_date: date) -> None:
@@ -320,6 +218,11 @@ def issue_certificate(application: Application, members: list[Person], issued_on
         raise ApplicationError(
             _l("No certificate without an IIN (R22): %(names)s.", names=", ".join(without))
         )
+    if unsent_notices(application):
+        raise ApplicationError(
+            _l("A notice of changed personal data has not been accepted by the Migration police "
+               "yet: the certificate is issued after it (R22).")
+        )  # fmt: skip
     if issued_on > today() or (application.decided_on and issued_on < application.decided_on):
         raise ApplicationError(_l("The certificate is dated between the decision and today."))
     # Numbered per region and year; two issued at the same moment cannot share a number (the
@@ -341,18 +244,121 @@ def issue_certificate(application: Application, members: list[Person], issued_on
 def notify_change(person: Person, changes: dict[str, tuple]) -> None:
     """R10: once a person has an IIN, a correction of their personal data is sent to the MIA."""
     relevant = {k: [_text(o), _text(n)] for k, (o, n) in changes.items() if k in NOTIFIED_FIELDS}
-    if not person.iin or not relevant:
-        return
+    if relevant:
+        send_change_notice(person, relevant)
+
+
+def send_change_notice(person: Person, changes: dict[str, list]) -> OutboxMessage | None:
+    """R10, R22: a notice of changed (or deleted) personal data, if the person has an IIN."""
+    if not person.iin:
+        return None
     application = person.family.application
-    outbox.enqueue(
+    message = outbox.enqueue(
         MessageKind.CHANGE_NOTICE,
-        {"person_id": person.id, "iin": person.iin, "changes": relevant},
+        {"person_id": person.id, "iin": person.iin, "changes": changes},
         application_id=application.id if application else None,
         person_id=person.id,
     )
     if application is not None:
         record(application, EventKind.EXTERNAL, "change_notice_queued", person_id=person.id,
-               fields=sorted(relevant))  # fmt: skip
+               fields=sorted(changes))  # fmt: skip
+    return message
+
+
+def unsent_notices(application: Application) -> list[OutboxMessage]:
+    """R22: the change notices of this application not yet accepted (waiting or failed)."""
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.application_id == application.id,
+                OutboxMessage.kind == MessageKind.CHANGE_NOTICE,
+                OutboxMessage.status != MessageStatus.SENT,
+            )
+            .order_by(OutboxMessage.id)
+        )
+    )
+
+
+def resend_notice(application: Application, message_id: int) -> None:
+    """A change notice that used its last retry goes out again (same request id: the MIA
+    answers a repeated one with its first answer)."""
+    message = next((m for m in unsent_notices(application) if m.id == message_id), None)
+    if message is None or message.status != MessageStatus.FAILED:
+        raise ApplicationError(_l("Only a notice without an answer is sent again."))
+    outbox.retry(message)
+    record(application, EventKind.EXTERNAL, "change_notice_resent", person_id=message.person_id)
+
+
+def forget_person(person: Person) -> None:
+    """A member entered by mistake is removed: R10 tells the MIA the data were deleted, and
+    the application keeps its timeline without the person's documents and checks."""
+    application = person.family.application
+    if application is None:
+        return
+    send_change_notice(person, {"family_member": [person.full_name, None]})
+    record(application, EventKind.TRANSITION, "member_removed", name=person.full_name,
+           iin=person.iin)  # fmt: skip
+    db.session.flush()
+    for model in (Document, PersonCheck):
+        db.session.execute(delete(model).where(model.person_id == person.id))
+    pair = or_(DuplicateDecision.person_id == person.id,
+               DuplicateDecision.other_person_id == person.id)  # fmt: skip
+    db.session.execute(delete(DuplicateDecision).where(pair))
+    db.session.execute(delete(RegistrationClosure).where(
+        or_(RegistrationClosure.person_id == person.id,
+            RegistrationClosure.into_person_id == person.id)))  # fmt: skip
+    for model in (OutboxMessage, ApplicationEvent):
+        db.session.execute(
+            update(model).where(model.person_id == person.id).values(person_id=None)
+        )
+    if application.withdrawn_by_id == person.id:
+        application.withdrawn_by_id = None
+    db.session.flush()
+    maybe_complete_checks(application)  # the removed member's stopped check held it back
+    db.session.expire(application)
+
+
+# --- Leaving the path on purpose -----------------------------------------------------------
+
+
+def withdraw(application: Application, person: Person, on: date, reason: str) -> None:
+    """The applicant withdraws the application: a final state, with who asked and why."""
+    if person.family_id != application.family_id:
+        raise ApplicationError(_l("This person is not a member of the family."))
+    if not reason or not reason.strip():
+        raise ApplicationError(_l("Write why the application is withdrawn."))
+    if on > today():
+        raise ApplicationError(_l("The date cannot be in the future."))
+    application.withdrawn_on = on
+    application.withdrawn_by_id = person.id
+    application.withdrawal_reason = reason.strip()
+    transition(application, Action.WITHDRAW, by=person.full_name, on=on, reason=reason.strip())
+
+
+def reopen(application: Application, kind: AppealKind, number: str, decided_on: date,
+           issued_by: str, scan: StoredFile | None) -> Appeal:  # fmt: skip
+    """An appeal or court decision overturned the refusal of status (R9-1): it is recorded
+    with its document and the application is back at "ready for decision"."""
+    if application.state != State.STATUS_REFUSED:
+        transition(application, Action.REOPEN)  # refuses with the right message
+    if not number.strip() or not issued_by.strip():
+        raise ApplicationError(_l("Give the document's number and who issued it."))
+    if decided_on > today() or (application.decided_on and decided_on < application.decided_on):
+        raise ApplicationError(_l("The document is dated between the refusal and today."))
+    appeal = Appeal(application=application, kind=kind, number=number.strip(),
+                    decided_on=decided_on, issued_by=issued_by.strip(),
+                    recorded_by_id=current_actor_id())  # fmt: skip
+    if scan is not None:
+        appeal.file_key, appeal.file_name = scan.key, scan.name
+        appeal.content_type, appeal.size, appeal.sha256 = scan.content_type, scan.size, scan.sha256
+    db.session.add(appeal)
+    application.refusal_ground = application.refusal_reasons = None
+    application.protocol_number = application.protocol_date = application.decided_on = None
+    application.decision_due_on = add_working_days(today(), settings.get("DECISION_WORKING_DAYS"))
+    transition(application, Action.REOPEN, appeal=kind, number=appeal.number,
+               decided_on=decided_on, issued_by=appeal.issued_by)  # fmt: skip
+    return appeal
 
 
 def _text(value):

@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 from portal import iin as iin_rules
-from portal.applications.models import Application, CheckKind, CheckStatus, EventKind
-from portal.applications.operations import maybe_complete_checks, notify_change, person_check
-from portal.applications.queries import findings_about
+from portal.applications.checks.models import CheckKind, CheckStatus, PersonCheck
+from portal.applications.checks.operations import find_check, is_current, maybe_complete_checks
+from portal.applications.checks.panels import findings_panel
+from portal.applications.models import Application, EventKind
+from portal.applications.operations import forget_person, notify_change
 from portal.applications.workflow import record
 from portal.extensions import db
 from portal.integrations import outbox
 from portal.integrations.models import MessageKind
 from portal.residents.models import Person
-from portal.residents.signals import PersonPanel, person_changed, person_page
+from portal.residents.signals import person_changed, person_page, person_removing
 
 
 def _message_context(message):
@@ -23,12 +25,26 @@ def _message_context(message):
     return application, person
 
 
-def on_name_verification(message, answer: dict) -> None:
-    """R18: the MIA verified (or not) the person's surname, name and patronymic."""
+def _answered_check(message, kind: CheckKind):
+    """(application, person, check) when this answer decides the check; None when there is
+    nothing to decide, or a newer request was sent since (the answer is kept in the timeline)."""
     application, person = _message_context(message)
     if application is None or person is None:
+        return None
+    check = find_check(application, person.id, kind)
+    if check is None or not is_current(check, message.id):
+        record(application, EventKind.EXTERNAL, "answer_superseded", person_id=person.id,
+               request=message.kind.value)  # fmt: skip
+        return None
+    return application, person, check
+
+
+def on_name_verification(message, answer: dict) -> None:
+    """R18: the MIA verified (or not) the person's surname, name and patronymic."""
+    answered = _answered_check(message, CheckKind.NAME_VERIFICATION)
+    if answered is None:
         return
-    check = person_check(application, person, CheckKind.NAME_VERIFICATION)
+    application, person, check = answered
     check.status = CheckStatus.PASSED if answer.get("verified") else CheckStatus.BLOCKED
     check.note = answer.get("remark")
     record(application, EventKind.EXTERNAL, "name_verified" if answer.get("verified") else "name_not_verified",
@@ -39,10 +55,10 @@ def on_name_verification(message, answer: dict) -> None:
 
 def on_iin_lookup(message, answer: dict) -> None:
     """R7, R19: an existing IIN is used, never regenerated; none found → request one (R10)."""
-    application, person = _message_context(message)
-    if application is None or person is None:
+    answered = _answered_check(message, CheckKind.IIN)
+    if answered is None:
         return
-    check = person_check(application, person, CheckKind.IIN)
+    application, person, check = answered
     found = answer.get("iin") if answer.get("found") else None
     if found:
         if person.iin and person.iin != found:
@@ -62,8 +78,9 @@ def on_iin_lookup(message, answer: dict) -> None:
         record(application, EventKind.EXTERNAL, "iin_unknown", person_id=person.id, iin=person.iin)
     else:
         check.status = CheckStatus.WAITING
-        outbox.enqueue(MessageKind.IIN_GENERATION, dict(message.payload),
-                       application_id=application.id, person_id=person.id)  # fmt: skip
+        generation = outbox.enqueue(MessageKind.IIN_GENERATION, dict(message.payload),
+                                    application_id=application.id, person_id=person.id)  # fmt: skip
+        check.request_id = generation.id
         record(application, EventKind.EXTERNAL, "iin_requested", person_id=person.id)
     db.session.flush()
     maybe_complete_checks(application)
@@ -71,10 +88,10 @@ def on_iin_lookup(message, answer: dict) -> None:
 
 def on_iin_generated(message, answer: dict) -> None:
     """R10, R22: the MIA generated an IIN; it must agree with the person's birth date and sex."""
-    application, person = _message_context(message)
-    if application is None or person is None:
+    answered = _answered_check(message, CheckKind.IIN)
+    if answered is None:
         return
-    check = person_check(application, person, CheckKind.IIN)
+    application, person, check = answered
     value = answer.get("iin") or ""
     try:
         iin_rules.validate_for(value, person.birth_date, person.sex.value)
@@ -92,6 +109,33 @@ def on_iin_generated(message, answer: dict) -> None:
     maybe_complete_checks(application)
 
 
+REQUEST_CHECKS = {
+    MessageKind.NAME_VERIFICATION: CheckKind.NAME_VERIFICATION,
+    MessageKind.IIN_LOOKUP: CheckKind.IIN,
+    MessageKind.IIN_GENERATION: CheckKind.IIN,
+}
+
+
+def on_request_failed(message) -> None:
+    """The request used its last retry: the check shows "no answer" and can be sent again."""
+    application, person = _message_context(message)
+    if application is None:
+        return
+    person_id = person.id if person else None
+    kind = REQUEST_CHECKS.get(message.kind)
+    if kind is None:  # R22: a change notice; the certificate waits until it is sent again
+        record(application, EventKind.EXTERNAL, "change_notice_failed", person_id=person_id,
+               attempts=message.attempts)  # fmt: skip
+        return
+    check: PersonCheck | None = find_check(application, person_id, kind) if person else None
+    if check is not None and is_current(check, message.id) and check.status == CheckStatus.WAITING:
+        check.status = CheckStatus.FAILED
+        check.note = f"attempts:{message.attempts}"
+    record(application, EventKind.EXTERNAL, "request_failed", person_id=person_id,
+           request=message.kind.value, attempts=message.attempts)  # fmt: skip
+    db.session.flush()
+
+
 def on_change_notice(message, answer: dict) -> None:
     application, person = _message_context(message)
     if application is not None:
@@ -106,15 +150,8 @@ def _on_person_changed(person, *, changes: dict[str, tuple]) -> None:
     notify_change(person, changes)
 
 
-# --- The person page (R6) -------------------------------------------------------------------
-
-
-def _findings_panel(person, *, staff_side: bool) -> PersonPanel | None:
-    """The R6 checks of other centres' applications that matched this person."""
-    findings = findings_about(person) if staff_side else []
-    if not findings:
-        return None
-    return PersonPanel.render("facts", 10, "applications/_person_findings.html", findings=findings)
+def _on_person_removing(person) -> None:
+    forget_person(person)
 
 
 def connect() -> None:
@@ -122,5 +159,8 @@ def connect() -> None:
     outbox.register_handler(MessageKind.IIN_LOOKUP, on_iin_lookup)
     outbox.register_handler(MessageKind.IIN_GENERATION, on_iin_generated)
     outbox.register_handler(MessageKind.CHANGE_NOTICE, on_change_notice)
+    for kind in MessageKind:
+        outbox.register_failure_handler(kind, on_request_failed)
     person_changed.connect(_on_person_changed, weak=False)
-    person_page.connect(_findings_panel, weak=False)
+    person_removing.connect(_on_person_removing, weak=False)
+    person_page.connect(findings_panel, weak=False)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from portal.access import scope, visible_ids
-from portal.applications.models import Application, Document, PersonCheck
+from portal.applications.checks.models import PersonCheck
+from portal.applications.models import Application, Document
 from portal.residents.models import Family
 
 

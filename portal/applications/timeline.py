@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from portal.applications.checks.models import (
+    CHECK_KIND_LABELS,
+    SETTLEMENT_LABELS,
+    CheckKind,
+    Settlement,
+)
 from portal.applications.models import DOCUMENT_KIND_LABELS, ApplicationEvent, DocumentKind
 from portal.applications.workflow import ACTION_LABELS, Action
 
@@ -27,6 +33,20 @@ EVENT_LABELS = {
         "Change of personal data: notice to the Migration police queued (R10)"
     ),
     "change_notice_accepted": _l("Migration police: change notice received (R10)"),
+    "change_notice_failed": _l("Migration police: no answer to the change notice (R10, R22)"),
+    "change_notice_resent": _l("Change notice sent again (R10)"),
+    "check_resent": _l("Check sent again after a correction"),
+    "check_settled": _l("Check settled by staff"),
+    "request_failed": _l("No answer from the state system, even after every retry"),
+    "answer_superseded": _l("An answer to an earlier request arrived: it no longer counts"),
+    "duplicate_resolved": _l("Registration elsewhere resolved (R6)"),
+    "member_removed": _l("Family member removed: entered by mistake"),
+}
+
+OUTCOME_LABELS = {
+    "moved": _l("the earlier record was closed: the person moved"),
+    "merged": _l("the earlier record was merged into the newer one"),
+    "different": _l("the records are of different persons"),
 }
 
 
@@ -34,7 +54,16 @@ def describe(event: ApplicationEvent) -> str:
     if event.action in Action.__members__.values():
         return str(ACTION_LABELS[Action(event.action)])
     text = str(EVENT_LABELS.get(event.action, event.action))
-    document = (event.details or {}).get("document")
+    details = event.details or {}
+    document = details.get("document")
     if document in DocumentKind.__members__.values():
         text += f": {DOCUMENT_KIND_LABELS[DocumentKind(document)]}"
+    check = details.get("check")
+    if check in CheckKind.__members__.values():
+        text += f": {CHECK_KIND_LABELS[CheckKind(check)]}"
+    settlement = details.get("settlement")
+    if settlement in Settlement.__members__.values():
+        text += f" — {SETTLEMENT_LABELS[Settlement(settlement)]}"
+    if details.get("outcome") in OUTCOME_LABELS:
+        text += f": {OUTCOME_LABELS[details['outcome']]}"
     return text

@@ -9,39 +9,46 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import access
-from portal.access import EDITORS, STAFF_SIDE, roles_required
+from portal.access import EDITORS, roles_required
 from portal.accommodation.models import Centre
 from portal.applications import checklist as cl
-from portal.applications import letters, queries, storage
+from portal.applications import letters, storage
 from portal.applications import operations as ops
+from portal.applications.checks import duplicates
+from portal.applications.checks import operations as check_ops
+from portal.applications.checks import panels as check_panels
+from portal.applications.checks.models import CheckStatus, SamePerson
 from portal.applications.forms import (
     AcceptForm,
+    AppealForm,
     CertificateForm,
     DecisionForm,
     DocumentForm,
     DuplicateForm,
     RefuseDocumentsForm,
+    RefuseUnreliableForm,
     ReviewForm,
     SubmitForm,
+    WithdrawForm,
 )
 from portal.applications.models import (
+    AppealKind,
     Application,
     ApplicationEvent,
     Document,
     DocumentKind,
     RefusalGround,
-    SamePerson,
     State,
     Submission,
 )
 from portal.applications.timeline import describe
-from portal.applications.workflow import NEXT_STEP, WorkflowError
+from portal.applications.workflow import NEXT_STEP, WITHDRAWABLE, WorkflowError
 from portal.clock import today
 from portal.config import LANGUAGES
 from portal.extensions import db
@@ -75,16 +82,21 @@ def _page(application: Application, status: int = 200, **forms):
     doc_form = forms.get("document") or DocumentForm(formdata=None)
     doc_form.person_id.choices = [(m.id, m.full_name) for m in family.members]
     version = str(application.version)
+    head = family.head
     defaults = {
         "submit": SubmitForm(formdata=None, received_on=day, version=version),
         "accept": AcceptForm(formdata=None, version=version),
         "refuse": RefuseDocumentsForm(formdata=None, version=version),
         "decision": DecisionForm(formdata=None, protocol_date=day, version=version),
         "certificate": CertificateForm(formdata=None, issued_on=day, version=version),
+        "unreliable": RefuseUnreliableForm(formdata=None, protocol_date=day, version=version),
+        "withdraw": WithdrawForm(formdata=None, prefix="withdraw", withdrawn_on=day,
+                                 version=version, person_id=head.id if head else None),  # fmt: skip
+        "appeal": AppealForm(formdata=None, version=version),
     }
     defaults.update({k: v for k, v in forms.items() if k != "document"})
+    defaults["withdraw"].person_id.choices = [(m.id, m.full_name) for m in family.members]
     checks = {(c.person_id, c.kind): c for c in application.checks}
-    undecided = _undecided_duplicates(application)
     return render(
         "applications/application.html",
         application=application,
@@ -92,24 +104,25 @@ def _page(application: Application, status: int = 200, **forms):
         items=items,
         problems=cl.problems(items),
         checks=checks,
-        undecided=undecided,
+        undecided=_undecided_duplicates(application),
+        way_on=check_panels.way_on(application, defaults),
+        notices=ops.unsent_notices(application),
         doc_form=doc_form,
         forms=defaults,
         review_form=ReviewForm(formdata=None),
         next_step=NEXT_STEP[application.state],
         today=day,
         State=State,
+        WITHDRAWABLE=WITHDRAWABLE,
         status=status,
     )
 
 
 def _undecided_duplicates(application: Application):
     """(person, other person, where the other is registered) for each R6 fuzzy match to settle."""
-    from portal.applications import duplicates
-
     if application.state != State.CHECKS_RUNNING:
         return []
-    pending = [c for c in application.checks if c.status.value == "needs_decision"]
+    pending = [c for c in application.checks if c.status == CheckStatus.NEEDS_DECISION]
     out = []
     for check in pending:
         person = next(m for m in application.family.members if m.id == check.person_id)
@@ -284,7 +297,7 @@ def decide_duplicate(application_id: int):
         other = db.session.get(Person, int(form.other_person_id.data or 0))
         if person is None or other is None:
             abort(404)
-        ops.decide_duplicate(
+        check_ops.decide_duplicate(
             application, person, other, SamePerson(form.decision.data), form.note.data or None
         )
 
@@ -297,7 +310,7 @@ def decide_duplicate(application_id: int):
 @roles_required(*EDITORS)
 def recheck(application_id: int):
     return _step(application_id, AcceptForm, "accept",
-                 lambda a, f: ops.recheck_duplicates(a, a.family.members),
+                 lambda a, f: check_ops.recheck_duplicates(a, a.family.members),
                  _("The check for registrations in other regions has been run again (R6)."))  # fmt: skip
 
 
@@ -322,6 +335,55 @@ def certificate(application_id: int):
     return _step(application_id, CertificateForm, "certificate",
                  lambda a, f: ops.issue_certificate(a, a.family.members, f.issued_on.data),
                  _("The certificate has been issued."))  # fmt: skip
+
+
+@bp.post("/applications/<int:application_id>/refuse-unreliable")
+@roles_required(*EDITORS)
+def refuse_unreliable(application_id: int):
+    """R9-1 ground 2 from the checks stage: the documents or data were found unreliable."""
+    return _step(application_id, RefuseUnreliableForm, "unreliable",
+                 lambda a, f: ops.refuse_status(a, RefusalGround.UNRELIABLE, f.reasons.data,
+                                                f.protocol_number.data, f.protocol_date.data),
+                 _("The refusal has been recorded. Print the letter for the family."))  # fmt: skip
+
+
+@bp.post("/applications/<int:application_id>/withdraw")
+@roles_required(*EDITORS)
+def withdraw(application_id: int):
+    def form_cls():
+        form = WithdrawForm(prefix="withdraw")
+        form.person_id.choices = [(m.id, m.full_name) for m in _application(application_id).family.members]
+        return form
+
+    def act(application, form):
+        person = next(m for m in application.family.members if m.id == form.person_id.data)
+        ops.withdraw(application, person, form.withdrawn_on.data, form.reason.data)
+
+    return _step(application_id, form_cls, "withdraw", act,
+                 _("The withdrawal has been recorded; the application is closed."))  # fmt: skip
+
+
+@bp.post("/applications/<int:application_id>/appeal")
+@roles_required(*EDITORS)
+def appeal(application_id: int):
+    """An appeal or court decision against the refusal: recorded with its document, it reopens
+    the application at "ready for decision"."""
+
+    def act(application, form):
+        scan = None
+        try:
+            scan = storage.save(form.scan.data) if form.scan.data else None
+            ops.reopen(application, AppealKind(form.kind.data), form.number.data,
+                       form.decided_on.data, form.issued_by.data, scan)  # fmt: skip
+        except storage.UploadError as e:
+            raise ops.ApplicationError(str(e)) from None
+        except ops.ApplicationError:
+            if scan is not None:
+                storage.delete(scan.key)  # no appeal, no orphaned scan
+            raise
+
+    return _step(application_id, AppealForm, "appeal", act,
+                 _("The decision has been recorded; the application is ready for a new decision."))  # fmt: skip
 
 
 def _letter_lang() -> str:
@@ -367,16 +429,3 @@ def certificate_pdf(application_id: int):
         letters.certificate(application, lang),
         f"certificate-{application.certificate_number}-{lang}.pdf",
     )
-
-
-@bp.get("/applications/deadlines")
-@roles_required(*STAFF_SIDE)
-def deadlines():
-    """R4-1 queues: submissions to accept or refuse today, and those already overdue."""
-    day = today()
-    queue = {
-        name: list(db.session.scalars(queries.deadline_queue(current_user, day, name)))
-        for name in ("today", "overdue", "upcoming")
-    }
-    return render("applications/deadlines.html", due_today=queue["today"],
-                  overdue=queue["overdue"], upcoming=queue["upcoming"], today=day)  # fmt: skip

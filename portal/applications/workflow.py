@@ -4,7 +4,12 @@ that checks a step, stamps who and when, and writes the timeline entry.
 draft → submitted → documents_refused (R4-1) → submitted (a new round, a new clock) …
                   → documents_accepted → checks_running → ready_for_decision
                   → status_granted → certificate_issued (R10, R22)
-                  → status_refused (R9-1)
+                  → status_refused (R9-1) → ready_for_decision (an appeal or court decision)
+checks_running → status_refused (R9-1 ground 2: documents or data found unreliable)
+any state before the decision → withdrawn (by the applicant; final)
+
+`tests/applications/test_every_state_decides.py` explores these together with the checks'
+states and proves that every reachable combination can still reach a decision.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ class Action(StrEnum):
     GRANT = "grant"
     REFUSE_STATUS = "refuse_status"
     ISSUE_CERTIFICATE = "issue_certificate"
+    WITHDRAW = "withdraw"
+    REOPEN = "reopen"
 
     @property
     def label(self) -> str:
@@ -42,7 +49,21 @@ ACTION_LABELS = {
     Action.GRANT: _l("Kandas status granted"),
     Action.REFUSE_STATUS: _l("Kandas status refused"),
     Action.ISSUE_CERTIFICATE: _l("Certificate issued"),
+    Action.WITHDRAW: _l("Application withdrawn by the applicant"),
+    Action.REOPEN: _l("Reopened after an appeal or a court decision"),
 }
+
+# Before a decision the applicant may withdraw; after it, an appeal is the way.
+WITHDRAWABLE = (
+    State.DRAFT,
+    State.SUBMITTED,
+    State.DOCUMENTS_REFUSED,
+    State.DOCUMENTS_ACCEPTED,
+    State.CHECKS_RUNNING,
+    State.READY_FOR_DECISION,
+)
+# A decision on the status (R9-1): what every application must be able to reach.
+DECIDED = (State.STATUS_GRANTED, State.STATUS_REFUSED, State.CERTIFICATE_ISSUED)
 
 TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.DRAFT, Action.SUBMIT): State.SUBMITTED,
@@ -53,12 +74,19 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.CHECKS_RUNNING, Action.COMPLETE_CHECKS): State.READY_FOR_DECISION,
     (State.READY_FOR_DECISION, Action.GRANT): State.STATUS_GRANTED,
     (State.READY_FOR_DECISION, Action.REFUSE_STATUS): State.STATUS_REFUSED,
+    (State.CHECKS_RUNNING, Action.REFUSE_STATUS): State.STATUS_REFUSED,  # R9-1 ground 2 only
     (State.STATUS_GRANTED, Action.ISSUE_CERTIFICATE): State.CERTIFICATE_ISSUED,
+    (State.STATUS_REFUSED, Action.REOPEN): State.READY_FOR_DECISION,
+    **{(state, Action.WITHDRAW): State.WITHDRAWN for state in WITHDRAWABLE},
 }
 
 
 class WorkflowError(ValueError):
     """A step the application's state does not allow, with a message for the person."""
+
+
+class ApplicationError(WorkflowError):
+    """A refused action, with a translated message."""
 
 
 def allowed(application: Application, action: Action) -> bool:
@@ -135,6 +163,10 @@ NEXT_STEP = {
     ),
     State.READY_FOR_DECISION: _l("The commission decides on the kandas status."),
     State.STATUS_GRANTED: _l("Staff issue the kandas certificate."),
-    State.STATUS_REFUSED: _l("The refusal letter states the reasons; the family may appeal."),
+    State.STATUS_REFUSED: _l(
+        "The refusal letter states the reasons; the family may appeal. A decision on the "
+        "appeal or of a court that overturns the refusal reopens the application."
+    ),
     State.CERTIFICATE_ISSUED: _l("Done: the family has its kandas certificate."),
+    State.WITHDRAWN: _l("Nothing more: the applicant withdrew the application."),
 }

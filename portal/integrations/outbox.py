@@ -47,7 +47,9 @@ DEFAULT_MAX_ATTEMPTS = 12
 DEFAULT_LEASE_SECONDS = 120.0
 
 Handler = Callable[[OutboxMessage, dict], None]
+FailureHandler = Callable[[OutboxMessage], None]
 _handlers: dict[MessageKind, Handler] = {}
+_failure_handlers: dict[MessageKind, FailureHandler] = {}
 
 
 # --- Writing messages (called by operations, in the caller's transaction) -------------------
@@ -116,6 +118,14 @@ def register_handler(kind: MessageKind, fn: Handler | None = None):
 
 def handler_for(kind: MessageKind) -> Handler | None:
     return _handlers.get(MessageKind(kind))
+
+
+def register_failure_handler(kind: MessageKind, fn: FailureHandler) -> FailureHandler:
+    """Register `fn(message)`, called when a message of this kind used its last attempt, in
+    the transaction that marks it FAILED (flush, never commit): the feature that asked shows
+    "no answer" where staff can send it again."""
+    _failure_handlers[MessageKind(kind)] = fn
+    return fn
 
 
 # --- The worker's side -----------------------------------------------------------------------
@@ -280,6 +290,9 @@ def _record_failure(claim: Claim, worker_id: str, error: str) -> None:
         message.locked_until = None
         if attempts >= max_attempts:
             message.status = MessageStatus.FAILED
+            on_failure = _failure_handlers.get(message.kind)
+            if on_failure is not None:
+                on_failure(message)
         else:
             delay = backoff(attempts)
             message.next_attempt_at = now_utc() + timedelta(seconds=delay)

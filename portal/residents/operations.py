@@ -11,7 +11,7 @@ from portal.accommodation.models import Centre, Stay
 from portal.auth.models import User
 from portal.extensions import db
 from portal.residents.models import Family, Person, Relation
-from portal.residents.signals import person_changed
+from portal.residents.signals import person_changed, person_removing
 
 
 class ResidentsError(ValueError):
@@ -106,5 +106,6 @@ def remove_member(person: Person) -> None:
     )
     if has_account:
         raise ResidentsError(_l("This person has a portal account, so the record is kept."))
+    person_removing.send(person)
     db.session.delete(person)
     db.session.flush()

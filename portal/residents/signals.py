@@ -17,6 +17,11 @@ _signals = Namespace()
 # the MIA a change notice once the person has an IIN.
 person_changed = _signals.signal("person-changed")
 
+# A member entered by mistake is about to be deleted: sent with the person, in the same
+# transaction, before the row goes. R10: the applications feature tells the MIA the data were
+# deleted, and lets go of the person's documents and checks.
+person_removing = _signals.signal("person-removing")
+
 # A person's page is being shown: sent with the person (already in the viewer's scope) and
 # `staff_side` (whether the viewer works for a centre or above). A feature with something to
 # show about the person answers with a `PersonPanel`, or None; the residents feature places

@@ -10,10 +10,10 @@ import time_machine
 from sqlalchemy import func, select
 
 from portal.applications import operations as ops
+from portal.applications.checks import operations as check_ops
+from portal.applications.checks.models import CheckKind, CheckStatus
 from portal.applications.models import (
     Application,
-    CheckKind,
-    CheckStatus,
     DocumentKind,
     State,
     Submission,
@@ -275,7 +275,7 @@ def test_r6_fuzzy_match_needs_one_decision_that_is_never_asked_again(f, world, l
     application = db.session.get(Application, application.id)
     assert application.state == State.READY_FOR_DECISION
     # a later check of the same person does not ask again
-    check = ops.run_duplicate_check(application, db.session.get(Person, head.id))
+    check = check_ops.run_duplicate_check(application, db.session.get(Person, head.id))
     assert check.status == CheckStatus.PASSED
     db.session.rollback()
 
@@ -360,22 +360,6 @@ def test_r10_correcting_data_after_the_iin_exists_sends_a_change_notice(world, l
     assert "received on" in page
 
 
-def test_deadline_queues_show_due_today_and_overdue(f, world, login):
-    centre, family, staff = world
-    other = f.family(centre, given_name="Ерлан")
-    with time_machine.travel(date(2026, 11, 26), tick=False):
-        client = login(staff)
-        a1, a2 = _open(client, family), _open(client, other)
-        ops.submit(a1, date(2026, 11, 20))  # due 25 Nov: overdue
-        ops.submit(a2, date(2026, 11, 23))  # due 26 Nov: today
-        db.session.commit()
-        page = client.get("/en/applications/deadlines").text
-    overdue, today_part = page.split('id="overdue"')[1].split('id="today"')
-    assert "Family of Қасымов Нұрлан" in overdue
-    assert "Ерлан" not in overdue
-    assert "Ерлан" in today_part.split('id="upcoming"')[0]
-
-
 def test_a_step_from_an_out_of_date_page_comes_back_with_what_was_typed(world, login):
     _centre, family, staff = world
     client = login(staff)
@@ -416,7 +400,7 @@ def test_r6_the_other_region_sees_the_finding_and_a_corrected_record_passes(f, w
     other_client = app.test_client()
     other_client.post("/en/login", data={"username": theirs.username, "password": f.PASSWORD})
     page = other_client.get(f"/en/persons/{other_head_id}").text
-    assert "Found by the duplicate check of other centres (R6)" in page
+    assert "Registrations found by other centres (R6)" in page
     assert spouse.full_name in page
     # the record is corrected (the passport number was mistyped), and the check run again
     import io

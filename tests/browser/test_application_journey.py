@@ -360,13 +360,20 @@ def test_r4_1_documents_refused_on_day_3_with_a_letter(page, live_server, staffe
     expect(deadline).to_have_class("due-today")
     expect(deadline.locator("strong")).to_have_text(tr(lang, "Due today"))
 
-    # The deadline queue lists the family under "due today".
-    family_link = f'a[href="/{lang}/families/{family_id}/application"]'
-    page.goto(f"{base}/{lang}/applications/deadlines")
-    expect(page.locator(f"section[aria-labelledby=today] {family_link}")).to_have_count(1)
+    # The work queue, from the main menu with its count, lists the family's documents as due
+    # today, and its link leads back to the R4-1 deadline on the application.
+    family_link = f'a[href^="/{lang}/families/{family_id}/application"]'
+    menu_link = page.locator(f'.main-nav a[href="/{lang}/work"]')
+    expect(menu_link.locator(".count [aria-hidden=true]")).to_have_text("1")
+    menu_link.click()
+    page.wait_for_url(f"{base}/{lang}/work")
+    expect(page.locator("h1")).to_have_text(tr(lang, "Work queue"))
+    row = page.locator(f"#work-queue tr.work-documents.due-today:has({family_link})")
+    expect(row).to_have_count(1)
+    expect(row.locator("td").first).to_contain_text(tr(lang, "Due today"))
     expect(page.locator(f"#main {family_link}")).to_have_count(1)
-
-    page.goto(app_url)
+    row.locator(family_link).click()
+    page.wait_for_url(f"{app_url}#r4-1-deadline")
     refuse = page.locator("#refuse-documents")
     reasons = page.locator("#reasons")
 
@@ -430,10 +437,12 @@ def test_r4_1_documents_refused_on_day_3_with_a_letter(page, live_server, staffe
     )
     assert submission.refusal_reasons == written
 
-    # Settled: the deadline queue no longer lists the family.
-    page.goto(f"{base}/{lang}/applications/deadlines")
-    expect(page.locator("h1")).to_have_text(tr(lang, "Document deadlines (R4-1)"))
+    # Settled: the work queue no longer lists the family, and the menu shows no count.
+    page.locator(f'.main-nav a[href="/{lang}/work"]').click()
+    page.wait_for_url(f"{base}/{lang}/work")
+    expect(page.locator("h1")).to_have_text(tr(lang, "Work queue"))
     expect(page.locator(f"#main {family_link}")).to_have_count(0)
-    expect(page.locator("section[aria-labelledby=today] p")).to_have_text(
-        tr(lang, "Nothing is due today.")
+    expect(page.locator(".main-nav .count")).to_have_count(0)
+    expect(page.locator("section[aria-labelledby=queue-heading] > p").last).to_have_text(
+        tr(lang, "Nothing waits for action.")
     )

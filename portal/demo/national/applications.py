@@ -15,9 +15,8 @@ from werkzeug.datastructures import FileStorage
 
 from portal.applications import storage
 from portal.applications.checklist import ADULT_AGE, TRANSLATED_KINDS
+from portal.applications.checks.models import CheckKind, CheckStatus
 from portal.applications.models import (
-    CheckKind,
-    CheckStatus,
     DocumentKind,
     DocumentStatus,
     EventKind,

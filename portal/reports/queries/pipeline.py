@@ -42,6 +42,7 @@ STAGE_LABELS = {
     State.STATUS_GRANTED: _l("Kandas status granted"),
     State.STATUS_REFUSED: _l("Kandas status refused"),
     State.CERTIFICATE_ISSUED: _l("Certificate issued"),
+    State.WITHDRAWN: _l("Withdrawn"),
 }
 GRANTED = (State.STATUS_GRANTED, State.CERTIFICATE_ISSUED)  # granted, certificate or not yet
 OUTCOMES = {"granted": GRANTED, "refused": (State.STATUS_REFUSED,)}
@@ -49,7 +50,7 @@ R41 = ("due", "overdue")
 
 
 def open_submission(day: date, which: str):
-    """R4-1, as the staff deadlines page counts it: a submission awaiting the documents
+    """R4-1, as the staff work queue counts it: a submission awaiting the documents
     decision (no outcome, the application still "submitted"), due today or already overdue."""
     due = Submission.due_on == day if which == "due" else Submission.due_on < day
     return and_(Submission.outcome.is_(None), Application.state == State.SUBMITTED, due)
@@ -215,7 +216,7 @@ def _r41_table(sc: Scope, day: date) -> Table:
         note=_(
             "Documents handed in and not yet accepted or refused: the decision is due within "
             "three working days of their arrival (R4-1). “Overdue”: the last day has passed. "
-            "The same queues as the Deadlines page, always as of today."
+            "The same queue as the staff's work queue, always as of today."
         ),
     )
 

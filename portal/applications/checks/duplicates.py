@@ -3,6 +3,9 @@
 An exact match (the same IIN, or the same identity-document number) blocks the application.
 A fuzzy match (the same transliterated surname and given name, and the same birth date) warns:
 staff record "same person" or "different person", and that decision is never asked again.
+A match blocks until it is resolved (`operations.resolve_duplicate`): the earlier record is
+closed, or the two are marked different persons. Closed records, and the records of families
+whose application was refused or withdrawn, are not matched at all.
 The check looks across every region on purpose; it shows only where the other record is.
 """
 
@@ -14,7 +17,8 @@ from enum import StrEnum
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from portal.applications.models import Document, DocumentKind, DuplicateDecision, SamePerson
+from portal.applications.checks.models import DuplicateDecision, RegistrationClosure, SamePerson
+from portal.applications.models import Application, Document, DocumentKind, State
 from portal.extensions import db
 from portal.residents.models import Family, Person
 from portal.translit import search_key
@@ -33,6 +37,13 @@ class Match:
     person: Person
     kind: MatchKind
     decision: SamePerson | None = None
+
+    @property
+    def blocks(self) -> bool:
+        """Found to be the same person, or an exact match not marked a different person."""
+        if self.decision is not None:
+            return self.decision == SamePerson.SAME
+        return self.kind != MatchKind.FUZZY
 
 
 def name_key(person: Person) -> str:
@@ -66,10 +77,20 @@ def _current_numbers(person_ids: list[int]) -> dict[int, set[str]]:
     return out
 
 
+# Records that never block: their family's application ended without a status.
+ENDED = (State.STATUS_REFUSED, State.WITHDRAWN)
+
+
 def find_matches(person: Person) -> list[Match]:
+    closed = select(RegistrationClosure.person_id)
+    if db.session.scalar(select(closed.where(RegistrationClosure.person_id == person.id).exists())):
+        return []  # a closed record is not held back by the record it was closed into
+    ended = select(Application.family_id).where(Application.state.in_(ENDED))
     others = (
         select(Person)
         .where(Person.family_id != person.family_id)
+        .where(Person.id.not_in(closed))
+        .where(Person.family_id.not_in(ended))
         .options(selectinload(Person.family).selectinload(Family.centre))
     )
     found: dict[int, Match] = {}
