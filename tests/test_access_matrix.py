@@ -153,6 +153,7 @@ MATRIX = [
     ("applications.documents_refusal_letter", "GET", "application", LOGIN, EVERYWHERE, IN_SCOPE, IN_SCOPE,  IN_SCOPE),
     ("applications.status_refusal_letter", "GET", "application", LOGIN, NOWHERE,    NOWHERE,     NOWHERE,       NOWHERE),
     ("applications.certificate_pdf", "GET", "application", LOGIN, NOWHERE,      NOWHERE,     NOWHERE,       NOWHERE),
+    ("applications.rule_sets",    "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
     ("work.queue",                "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
     ("admin.calendar",            "GET",  None,      LOGIN,    OK,              DENIED,      DENIED,        DENIED),
     ("admin.calendar",            "POST", None,      LOGIN,    DONE,            DENIED,      DENIED,        DENIED),

@@ -19,6 +19,7 @@ from portal.applications.models import (
     DOCUMENT_KIND_LABELS,
     REFUSAL_GROUND_LABELS,
 )
+from portal.applications.rules import CHANNEL_LABELS, Channel
 from portal.forms import strip
 
 
@@ -61,6 +62,23 @@ class ReviewForm(FlaskForm):
 
 class SubmitForm(VersionedForm):
     received_on = DateField(_l("Documents handed in on"), validators=[InputRequired()])
+    channel = SelectField(
+        _l("Where they arrived"),
+        choices=[],
+        default=Channel.LEB.value,
+        validators=[Optional()],
+        description=_l("The 2025 rules accept applications through other channels too (K1)."),
+    )
+    channel_reference = StringField(
+        _l("The channel's reference number"),
+        filters=[strip],
+        validators=[Optional(), Length(max=60)],
+        description=_l("Not needed for documents handed in person."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.channel.choices = [(c.value, str(v)) for c, v in CHANNEL_LABELS.items()]
 
 
 class AcceptForm(VersionedForm):

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.applications.rules import Channel
 from portal.clock import now_utc
 from portal.db import Timestamped, UTCDateTime
 from portal.enums import str_enum
@@ -100,6 +101,13 @@ class Application(Timestamped, db.Model):
     protocol_number: Mapped[str | None] = mapped_column(String(40))
     protocol_date: Mapped[date | None] = mapped_column(Date)
     decision_due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # The rule set that governs it (portal.applications.rules): the one in force on the day
+    # the documents of the current round arrived; K1: where the application arrived.
+    rule_set: Mapped[str] = mapped_column(String(8), default="2017", server_default="2017")
+    channel: Mapped[Channel] = mapped_column(
+        str_enum(Channel, "channel"), default=Channel.LEB, server_default=Channel.LEB.value
+    )
+    channel_reference: Mapped[str | None] = mapped_column(String(60))
     # The certificate (R10, R22)
     certificate_number: Mapped[str | None] = mapped_column(String(40), unique=True)
     certificate_issued_on: Mapped[date | None] = mapped_column(Date)

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from portal.admin import settings
 from portal.applications import checklist as cl
+from portal.applications import rules
 from portal.applications.checks import duplicates
 from portal.applications.checks.models import DuplicateDecision, PersonCheck, RegistrationClosure
 from portal.applications.checks.operations import maybe_complete_checks, start_checks
@@ -26,6 +27,7 @@ from portal.applications.models import (
     Submission,
     SubmissionOutcome,
 )
+from portal.applications.rules import Channel
 from portal.applications.storage import StoredFile
 from portal.applications.workflow import Action, ApplicationError, record, transition
 from portal.audit.recorder import current_actor_id
@@ -36,7 +38,6 @@ from portal.integrations.models import MessageKind, MessageStatus, OutboxMessage
 from portal.residents.models import Family, Person
 from portal.workdays import add_working_days
 
-R4_1_WORKING_DAYS = 3
 # While the checks run, a document may still be corrected (a mistyped number found by R6).
 EDITABLE_DOCUMENTS = (State.DRAFT, State.DOCUMENTS_REFUSED, State.SUBMITTED, State.CHECKS_RUNNING)
 # Personal data the MIA system holds: a change after the IIN exists is notified (R10).
@@ -46,7 +47,9 @@ NOTIFIED_FIELDS = ("surname", "given_name", "patronymic", "birth_date", "sex", "
 def open_application(family: Family) -> Application:
     if family.application is not None:
         raise ApplicationError(_l("This family already has an application."))
-    application = Application(family=family, state=State.DRAFT)
+    # Provisional until the documents arrive: the set in force on that day governs (rules.py).
+    application = Application(family=family, state=State.DRAFT,
+                              rule_set=rules.in_force_on(today()).code)  # fmt: skip
     db.session.add(application)
     db.session.flush()
     record(application, EventKind.TRANSITION, "opened")
@@ -111,22 +114,44 @@ def review_document(document: Document, accept: bool, reason: str | None, on: da
            person_id=document.person_id, document=document.kind.value, reason=reason)  # fmt: skip
 
 
-def submit(application: Application, received_on: date) -> Submission:
-    """The documents were handed in on `received_on`: the R4-1 clock starts (a new round after
-    a refusal starts a new clock)."""
+def submit(application: Application, received_on: date, channel: Channel = Channel.LEB,
+           reference: str | None = None) -> Submission:  # fmt: skip
+    """The documents were handed in on `received_on`: the rule set in force that day governs
+    the round, and its clock starts (R4-1: three working days; K2: one). A new round after a
+    refusal starts a new clock, under the set in force on its own day. K1: where they
+    arrived, with that channel's reference."""
     if received_on > today():
         raise ApplicationError(_l("The day the documents arrived cannot be in the future."))
-    transition(application, Action.SUBMIT, received_on=received_on)
+    rule = rules.in_force_on(received_on)
+    if channel not in rule.channels:
+        raise ApplicationError(
+            _l("Under the rules in force on that day (%(rules)s) documents are handed in at "
+               "the local executive body only.", rules=rule.title)
+        )  # fmt: skip
+    if channel != Channel.LEB and not (reference or "").strip():
+        raise ApplicationError(_l("Give the reference number the channel gave (K1)."))
+    transition(application, Action.SUBMIT, received_on=received_on, rules=rule.code,
+               channel=channel)  # fmt: skip
+    application.rule_set = rule.code
+    application.channel = channel
+    application.channel_reference = (reference or "").strip() or None
     number = len(application.submissions) + 1
     submission = Submission(
         application=application,
         number=number,
         received_on=received_on,
-        due_on=add_working_days(received_on, R4_1_WORKING_DAYS),
+        due_on=add_working_days(received_on, rule.completeness_working_days),
     )
     db.session.add(submission)
     db.session.flush()
     return submission
+
+
+def decision_due(application: Application, from_day: date) -> date:
+    """K3: under 2025, three working days from `from_day` (the acceptance); under 2017, the
+    administrator's setting."""
+    days = rules.by_code(application.rule_set).decision_working_days
+    return add_working_days(from_day, days or settings.get("DECISION_WORKING_DAYS"))
 
 
 def _open_submission(application: Application) -> Submission:
@@ -155,6 +180,8 @@ def accept_documents(application: Application, members: list[Person], on: date) 
     submission.decided_on = on
     submission.decided_by_id = current_actor_id()
     transition(application, Action.ACCEPT_DOCUMENTS, submission=submission.number)
+    if rules.by_code(application.rule_set).decision_working_days:
+        application.decision_due_on = decision_due(application, on)  # K3: from the acceptance
     start_checks(application, members)
 
 
@@ -355,7 +382,7 @@ def reopen(application: Application, kind: AppealKind, number: str, decided_on: 
     db.session.add(appeal)
     application.refusal_ground = application.refusal_reasons = None
     application.protocol_number = application.protocol_date = application.decided_on = None
-    application.decision_due_on = add_working_days(today(), settings.get("DECISION_WORKING_DAYS"))
+    application.decision_due_on = decision_due(application, today())
     transition(application, Action.REOPEN, appeal=kind, number=appeal.number,
                decided_on=decided_on, issued_by=appeal.issued_by)  # fmt: skip
     return appeal

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import access
-from portal.access import EDITORS, roles_required
+from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Centre
 from portal.applications import checklist as cl
 from portal.applications import letters, storage
@@ -47,6 +47,8 @@ from portal.applications.models import (
     State,
     Submission,
 )
+from portal.applications.rules import RULE_SETS, Channel
+from portal.applications.rules import by_code as rule_set_of
 from portal.applications.timeline import describe
 from portal.applications.workflow import NEXT_STEP, WITHDRAWABLE, WorkflowError
 from portal.clock import today
@@ -114,6 +116,7 @@ def _page(application: Application, status: int = 200, **forms):
         today=day,
         State=State,
         WITHDRAWABLE=WITHDRAWABLE,
+        rules=rule_set_of(application.rule_set),
         status=status,
     )
 
@@ -268,7 +271,8 @@ def _step(application_id: int, form_cls, key: str, action, message: str):
 @roles_required(*EDITORS)
 def submit(application_id: int):
     return _step(application_id, SubmitForm, "submit",
-                 lambda a, f: ops.submit(a, f.received_on.data),
+                 lambda a, f: ops.submit(a, f.received_on.data, Channel(f.channel.data or "leb"),
+                                         f.channel_reference.data),
                  _("The submission has been recorded; the three-working-day clock runs (R4-1)."))  # fmt: skip
 
 
@@ -384,6 +388,13 @@ def appeal(application_id: int):
 
     return _step(application_id, AppealForm, "appeal", act,
                  _("The decision has been recorded; the application is ready for a new decision."))  # fmt: skip
+
+
+@bp.get("/rule-sets")
+@roles_required(*STAFF_SIDE)
+def rule_sets():
+    """Both rule sets, read-only: which values each fixes, and from when (RULES.md part 4)."""
+    return render("applications/rule_sets.html", rule_sets=RULE_SETS)
 
 
 def _letter_lang() -> str:

@@ -183,7 +183,10 @@ def _documents(user: ScopeFacts) -> Select:
 
 def _checks(user: ScopeFacts) -> Select:
     return (
-        _row(Kind.CHECKS, since_at=PersonCheck.updated_at, sort_on=kz_day(PersonCheck.updated_at),
+        # K3: under the 2025 rules the decision is due from the acceptance, so a check that
+        # still holds it back is overdue with it
+        _row(Kind.CHECKS, due_on=Application.decision_due_on, since_at=PersonCheck.updated_at,
+             sort_on=func.coalesce(Application.decision_due_on, kz_day(PersonCheck.updated_at)),
              family_id=Application.family_id, person_id=PersonCheck.person_id,
              ref_id=PersonCheck.id, check_kind=PersonCheck.kind, check_status=PersonCheck.status)
         .select_from(PersonCheck)

@@ -14,7 +14,6 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal.admin import settings
 from portal.applications import operations as ops
 from portal.applications.checks.models import CheckKind, CheckStatus, PersonCheck, Settlement
 from portal.applications.checks.operations import find_check, settle
@@ -341,8 +340,8 @@ def test_r9_1_an_appeal_reopens_a_refusal_for_a_new_decision_no_withdrawal_after
     assert application.state == State.READY_FOR_DECISION
     assert (application.refusal_ground, application.refusal_reasons, application.protocol_number,
             application.protocol_date, application.decided_on) == (None,) * 5  # fmt: skip
-    due = add_working_days(date(2026, 12, 2), settings.get("DECISION_WORKING_DAYS"))
-    assert application.decision_due_on == due
+    assert application.rule_set == "2025"  # K3: three working days from the reopening
+    assert application.decision_due_on == add_working_days(date(2026, 12, 2), 3)
     [refusal] = events(application, "refuse_status")
     assert refusal.details["reasons"] == "Талапқа сай емес."  # kept in the timeline
     [reopened] = events(application, "reopen")

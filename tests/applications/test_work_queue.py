@@ -197,14 +197,15 @@ def staff(f, centre):
 
 def test_every_kind_of_work_is_listed_oldest_deadline_first(f, centre, staff, login, clock):
     clock.move_to(datetime(2026, 11, 2, 9, tzinfo=KZ))
-    decision = _ready(f.family(centre, surname="Омаров", given_name="Дархан"))  # due 16 Nov
+    decision = _ready(f.family(centre, surname="Омаров", given_name="Дархан"))  # K3: due 5 Nov
     clock.move_to(datetime(2026, 11, 10, 9, tzinfo=KZ))
     granted = _granted(f.family(centre, surname="Серіков", given_name="Бауыржан"))
     clock.move_to(datetime(2026, 11, 12, 9, tzinfo=KZ))
     _failed_notice(granted.family.head)
     clock.move_to(datetime(2026, 11, 25, 9, tzinfo=KZ))
-    overdue = _submitted(f.family(centre, surname="Әлиев"), date(2026, 11, 19))  # due 24 Nov
-    due_today = _submitted(f.family(centre, surname="Нұров"), date(2026, 11, 20))  # due today
+    # K2: one working day from arrival
+    overdue = _submitted(f.family(centre, surname="Әлиев"), date(2026, 11, 19))  # due 20 Nov
+    due_today = _submitted(f.family(centre, surname="Нұров"), date(2026, 11, 24))  # due today
     blocked = _accepted(f.family(centre, surname=BLOCKED_SURNAME, given_name="Айдос"))
     drain(SYSTEMS)
     # Nothing to do: a draft, and a certificate issued.
@@ -217,24 +218,25 @@ def test_every_kind_of_work_is_listed_oldest_deadline_first(f, centre, staff, lo
     assert page.status_code == 200
     listed = rows(page.text)
     assert [(r.kind, r.family_id) for r in listed] == [
+        ("decisions", decision.family_id),  # due 5 Nov
         ("certificates", granted.family_id),  # since 10 Nov
         ("notices", granted.family_id),  # since 12 Nov
-        ("decisions", decision.family_id),  # due 16 Nov
-        ("documents", overdue.family_id),  # due 24 Nov
-        ("checks", blocked.family_id),  # since today; a check before documents on one day
+        ("documents", overdue.family_id),  # due 20 Nov
         ("documents", due_today.family_id),  # due today
+        ("checks", blocked.family_id),  # K3: the decision it holds back is due 30 Nov
     ]
-    assert [r.overdue for r in listed] == [False, False, True, True, False, False]
-    assert "Overdue" in listed[2].cells[0] and "Overdue" in listed[3].cells[0]
-    assert "due-today" in listed[5].classes and "Due today" in listed[5].cells[0]
-    assert "Nov 24, 2026" in listed[3].cells[0] and "Nov 19, 2026" in listed[3].cells[1]
-    assert "Nov 12, 2026" in listed[1].cells[1]  # the notice waits since it was queued
-    assert "Жақсылықов Айдос" in listed[4].cells[2]
-    assert "Name verification with the Migration police (R18): blocked" in listed[4].cells[2]
+    assert [r.overdue for r in listed] == [True, False, False, True, False, False]
+    assert "Overdue" in listed[0].cells[0] and "Overdue" in listed[3].cells[0]
+    assert "due-today" in listed[4].classes and "Due today" in listed[4].cells[0]
+    assert "Nov 20, 2026" in listed[3].cells[0] and "Nov 19, 2026" in listed[3].cells[1]
+    assert "Nov 30, 2026" in listed[5].cells[0]
+    assert "Nov 12, 2026" in listed[2].cells[1]  # the notice waits since it was queued
+    assert "Жақсылықов Айдос" in listed[5].cells[2]
+    assert "Name verification with the Migration police (R18): blocked" in listed[5].cells[2]
     # Each row leads to the place to act.
     assert listed[3].href.endswith(f"/en/families/{overdue.family_id}/application#r4-1-deadline")
-    assert listed[4].href.endswith("#checks")
-    assert listed[2].href.endswith("#step-heading")
+    assert listed[5].href.endswith("#checks")
+    assert listed[0].href.endswith("#step-heading")
     assert tab_counts(page.text) == {
         "all": 6, "documents": 2, "checks": 1, "decisions": 1, "certificates": 1, "notices": 1,
     }  # fmt: skip
@@ -243,16 +245,17 @@ def test_every_kind_of_work_is_listed_oldest_deadline_first(f, centre, staff, lo
 
 
 def test_r4_1_documents_overdue_and_due_today_are_marked(f, centre, staff, login):
-    a1 = _submitted(f.family(centre, given_name="Нұрлан"), date(2026, 11, 19))  # due 24 Nov
-    a2 = _submitted(f.family(centre, given_name="Ерлан"), date(2026, 11, 20))  # due today
-    a3 = _submitted(f.family(centre, given_name="Серік"), date(2026, 11, 24))  # due 27 Nov
+    # K2 (the 2025 rules, in force): one working day from arrival
+    a1 = _submitted(f.family(centre, given_name="Нұрлан"), date(2026, 11, 19))  # due 20 Nov
+    a2 = _submitted(f.family(centre, given_name="Ерлан"), date(2026, 11, 24))  # due today
+    a3 = _submitted(f.family(centre, given_name="Серік"), date(2026, 11, 25))  # due 26 Nov
     page = login(staff).get("/en/work?kind=documents").text
     listed = rows(page)
     assert [r.family_id for r in listed] == [a1.family_id, a2.family_id, a3.family_id]
     assert [r.overdue for r in listed] == [True, False, False]
     assert "due-today" in listed[1].classes
     assert "Family of Қасымов Нұрлан" in listed[0].cells[3]
-    assert "Nov 27, 2026" in listed[2].cells[0]
+    assert "Nov 26, 2026" in listed[2].cells[0]
     assert "Overdue" not in listed[2].cells[0] and "Due today" not in listed[2].cells[0]
     assert re.search(r'<a href="/en/work\?kind=documents" aria-current="page">', page)
 

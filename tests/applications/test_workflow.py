@@ -10,6 +10,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from portal.applications import operations as ops
+from portal.applications import rules
 from portal.applications.checks import operations as check_ops
 from portal.applications.checks.models import CheckKind, CheckStatus
 from portal.applications.models import (
@@ -21,6 +22,7 @@ from portal.applications.models import (
 from portal.extensions import db
 from portal.integrations.models import MessageKind, OutboxMessage
 from portal.residents.models import Person
+from portal.workdays import add_working_days
 from tests.applications.helpers import FakeStateSystems, add_all_documents, drain
 
 pytestmark = pytest.mark.clock("2026-11-25 09:00")
@@ -61,20 +63,26 @@ def test_r4_checklist_per_person(world):
     ]  # fmt: skip
 
 
-def test_r4_1_clock_counts_three_working_days_across_nauryz(world, login):
+def test_k2_documents_arriving_before_nauryz_are_due_on_each_sets_day(world, login):
+    """Friday 20 March 2026, before Nauryz (21–25 March) and its weekend: the 2025 set in
+    force gives one working day (K2, Thursday 26th); the 2017 set would have given three
+    (R4-1, Monday 30th)."""
     _centre, family, staff = world
-    with time_machine.travel(date(2026, 3, 20), tick=False):
+    friday = date(2026, 3, 20)
+    assert add_working_days(friday, rules.RULE_2017.completeness_working_days) == date(2026, 3, 30)
+    with time_machine.travel(friday, tick=False):
         client = login(staff)
         application = _open(client, family)
         resp = client.post(
             f"/en/applications/{application.id}/submit",
-            data={"received_on": "2026-03-19", "version": _version(application)},
+            data={"received_on": "2026-03-20", "version": _version(application)},
         )
         assert resp.status_code == 303
         sub = db.session.scalars(select(Submission)).one()
-        assert sub.due_on == date(2026, 3, 27)  # Nauryz 21–25 March and the weekend skipped
+        assert sub.due_on == date(2026, 3, 26)
+        assert db.session.get(Application, application.id).rule_set == "2025"
         page = client.get(f"/en/families/{family.id}/application").text
-        assert "March 27, 2026" in page
+        assert "March 26, 2026" in page and "rule set 2025" in page
 
 
 def test_r4_1_double_submit_is_refused_with_a_message(world, login):
@@ -157,7 +165,7 @@ def test_r4_1_refusal_needs_reasons_and_prints_a_letter_then_a_new_round(world, 
     assert resp.status_code == 303
     subs = db.session.scalars(select(Submission).order_by(Submission.number)).all()
     assert [s.number for s in subs] == [1, 2]
-    assert subs[1].due_on == date(2026, 11, 27)
+    assert subs[1].due_on == date(2026, 11, 25)  # K2: one working day
 
 
 def _accepted(world, login, systems=None):

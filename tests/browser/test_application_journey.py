@@ -18,6 +18,7 @@ from portal import iin as iin_rules
 from portal.admin.operations import add_override
 from portal.applications import checklist as cl
 from portal.applications import operations as ops
+from portal.applications import rules
 from portal.applications.models import Application, DocumentKind, State
 from portal.clock import today
 from portal.extensions import db
@@ -301,18 +302,18 @@ def test_r4_r7_r10_r22_family_from_draft_to_certificate(
     )
 
 
-def _three_working_days_ago(day: date) -> date:
-    """The day documents must have arrived for `day` to be their R4-1 deadline: step back one
-    calendar day at a time, counting working days only (`day` itself must be a working day:
-    the arrival day never counts, the deadline does)."""
+def _working_days_ago(day: date, days: int) -> date:
+    """The day documents must have arrived for `day` to be their R4-1 (K2) deadline: step back
+    one calendar day at a time, counting working days only (`day` itself must be a working
+    day: the arrival day never counts, the deadline does)."""
     received, counted = day, 0
-    while counted < ops.R4_1_WORKING_DAYS:
+    while counted < days:
         received -= timedelta(days=1)
         counted += is_working_day(received)
     return received
 
 
-def test_r4_1_documents_refused_on_day_3_with_a_letter(page, live_server, staffed_centre, f, tr):
+def test_r4_1_k2_documents_refused_on_the_last_day_with_a_letter(page, live_server, staffed_centre, f, tr):
     lang = "ru"
     centre, _room, staff = staffed_centre
     day = today()
@@ -321,8 +322,11 @@ def test_r4_1_documents_refused_on_day_3_with_a_letter(page, live_server, staffe
         # correction), so that the deadline can fall today without patching the clock.
         add_override(day, DayKind.WORKDAY, "browser test: worked day", None)
         db.session.commit()
-    received = _three_working_days_ago(day)
-    assert add_working_days(received, ops.R4_1_WORKING_DAYS) == day
+    # the rule set in force then gives the days: R4-1's three (2017), K2's one (2025)
+    days = rules.in_force_on(day).completeness_working_days
+    received = _working_days_ago(day, days)
+    assert rules.in_force_on(received).completeness_working_days == days
+    assert add_working_days(received, days) == day
 
     family = f.family(centre, members=1, surname="Нұрмағанбетов", given_name="Серік")
     family_id = family.id

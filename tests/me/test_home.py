@@ -74,7 +74,7 @@ def _text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-def test_submitted_documents_show_the_r4_1_date_staff_answer_by(world, login):
+def test_submitted_documents_show_the_k2_date_staff_answer_by(world, login):
     application = apps.open_application(world.family)
     add_all_documents(application, TODAY)
     submission = apps.submit(application, date(2026, 11, 24))
@@ -84,7 +84,7 @@ def test_submitted_documents_show_the_r4_1_date_staff_answer_by(world, login):
 
     assert _stage(resp) == "Documents are being checked"
     text = _text(resp)
-    assert submission.due_on == date(2026, 11, 27)  # three Kazakhstan working days
+    assert submission.due_on == date(2026, 11, 25)  # K2: one Kazakhstan working day
     assert f"Staff answer by {_long(submission.due_on)}." in text
     assert f"You handed the documents in on {_long(date(2026, 11, 24))}." in text
     assert "Who takes it Centre staff" in text

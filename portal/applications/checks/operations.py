@@ -296,6 +296,8 @@ def maybe_complete_checks(application: Application) -> bool:
     if not statuses or not all(CheckStatus(s).done for s in statuses):
         return False
     transition(application, Action.COMPLETE_CHECKS)
-    application.decision_due_on = add_working_days(today(), settings.get("DECISION_WORKING_DAYS"))
+    if application.decision_due_on is None:  # K3 counts from the acceptance, 2017 from here
+        days = settings.get("DECISION_WORKING_DAYS")
+        application.decision_due_on = add_working_days(today(), days)
     db.session.flush()
     return True

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from werkzeug.datastructures import FileStorage
 
-from portal.applications import storage
+from portal.applications import rules, storage
 from portal.applications.checklist import ADULT_AGE, TRANSLATED_KINDS
 from portal.applications.checks.models import CheckKind, CheckStatus
 from portal.applications.models import (
@@ -104,9 +104,10 @@ class Application:
         decided = min(self.day, checked + timedelta(days=self.rng.randrange(1, 10)))
         issued = min(self.day, decided + timedelta(days=self.rng.randrange(1, 10)))
         fields = self._decision(decided, issued, certificates)
+        self.rules = rules.in_force_on(submitted)  # the set in force when the documents came
         self.id = self.writer.add(
             "application", family_id=household.id, state=self.state, version=1,
-            created_at=instant(opened), **fields,
+            created_at=instant(opened), rule_set=self.rules.code, **fields,
         )  # fmt: skip
         on = {Action.SUBMIT: submitted, Action.ACCEPT_DOCUMENTS: accepted,
               Action.REFUSE_DOCUMENTS: accepted, Action.START_CHECKS: accepted,
@@ -180,7 +181,8 @@ class Application:
         )
         self.writer.add(
             "submission", application_id=self.id, number=1, received_on=submitted,
-            due_on=add_working_days(submitted, 3), outcome=outcome,
+            due_on=add_working_days(submitted, self.rules.completeness_working_days),
+            outcome=outcome,
             refusal_reasons=REFUSAL if outcome == SubmissionOutcome.REFUSED else None,
             decided_on=answered if outcome else None,
             decided_by_id=self.staff if outcome else None,
