@@ -41,6 +41,7 @@ class DocumentForm(FlaskForm):
         validators=[Optional()],
         description=_l("Leave empty if it does not expire."),
     )
+    in_kazakh_or_russian = BooleanField(_l("Written in Kazakh or Russian (no translation needed)"))
     translation_notarised = BooleanField(_l("With a notarised translation into Kazakh or Russian"))
     scan = FileField(_l("Scan (PDF, JPEG or PNG, up to 5 MB)"))
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -186,7 +187,8 @@ class DocumentKind(StrEnum):
     IDENTITY = "identity"  # R4 (3), passport or stateless person's certificate, with translation
     BIRTH_CERTIFICATE = "birth_certificate"  # R4 (3), minors' identity document
     RESIDENCE_1991 = "residence_1991"  # R4 (4), lived abroad on 16 December 1991, the applicant
-    NATIONALITY = "nationality"  # R4 (4), Kazakh nationality of a child born abroad
+    NATIONALITY = "nationality"  # R4 (4), Kazakh nationality of a child born abroad; K6
+    RECOMMENDATION = "recommendation"  # K6: a nationality commission recommended the person
 
     @property
     def label(self) -> str:
@@ -199,7 +201,8 @@ DOCUMENT_KIND_LABELS = {
     DocumentKind.IDENTITY: _l("Identity document with a notarised translation"),
     DocumentKind.BIRTH_CERTIFICATE: _l("Birth certificate with a notarised translation"),
     DocumentKind.RESIDENCE_1991: _l("Proof of permanent residence abroad on 16 December 1991"),
-    DocumentKind.NATIONALITY: _l("Proof of Kazakh nationality of a child born abroad"),
+    DocumentKind.NATIONALITY: _l("Proof of Kazakh nationality"),
+    DocumentKind.RECOMMENDATION: _l("Recommendation of a nationality commission"),
 }
 
 
@@ -229,6 +232,8 @@ class Document(Timestamped, db.Model):
     issued_on: Mapped[date | None] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)
     translation_notarised: Mapped[bool] = mapped_column(default=False)
+    # Written in Kazakh or Russian: no translation is needed (R4 (3))
+    in_kazakh_or_russian: Mapped[bool] = mapped_column(default=False, server_default=false())
     file_key: Mapped[str | None] = mapped_column(String(80))
     file_name: Mapped[str | None] = mapped_column(String(200))
     content_type: Mapped[str | None] = mapped_column(String(40))

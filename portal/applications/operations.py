@@ -58,7 +58,8 @@ def open_application(family: Family) -> Application:
 
 def add_document(application: Application, person: Person, kind: DocumentKind, *,
                  number: str | None, issued_on: date | None, expires_on: date | None,
-                 translation_notarised: bool, scan: StoredFile | None) -> Document:  # fmt: skip
+                 translation_notarised: bool, scan: StoredFile | None,
+                 in_kazakh_or_russian: bool = False) -> Document:  # fmt: skip
     """R4: record a document handed in, with its scan."""
     if application.state not in EDITABLE_DOCUMENTS:
         raise ApplicationError(_l("Documents can no longer be changed at this stage."))
@@ -75,6 +76,7 @@ def add_document(application: Application, person: Person, kind: DocumentKind, *
         issued_on=issued_on,
         expires_on=expires_on,
         translation_notarised=translation_notarised,
+        in_kazakh_or_russian=in_kazakh_or_russian,
         uploaded_by_id=current_actor_id(),
     )
     if scan is not None:

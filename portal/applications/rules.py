@@ -53,6 +53,11 @@ class RuleSet:
     hearing_working_days: int | None  # K4: the applicant heard after a preliminary refusal
     status_valid_months: int | None  # K5: None: the certificate validity setting
     extension_months: int | None  # K5: one extension of up to this long
+    # The checklist (R4; K6)
+    photographs: bool  # two 3×4 cm photographs of everyone
+    residence_1991: bool  # the applicant's proof of living abroad on 16 December 1991
+    nationality_of_head: bool  # the applicant's proof of Kazakh nationality, always
+    recommendation_counts: bool  # a nationality commission's recommendation stands for it
 
     @property
     def needs_reference(self) -> bool:
@@ -71,6 +76,10 @@ RULE_2017 = RuleSet(
     hearing_working_days=None,
     status_valid_months=None,
     extension_months=None,
+    photographs=True,
+    residence_1991=True,
+    nationality_of_head=False,
+    recommendation_counts=False,
 )
 RULE_2025 = RuleSet(
     code="2025",
@@ -83,6 +92,10 @@ RULE_2025 = RuleSet(
     hearing_working_days=2,
     status_valid_months=12,
     extension_months=6,
+    photographs=False,
+    residence_1991=False,
+    nationality_of_head=True,
+    recommendation_counts=True,
 )
 RULE_SETS = (RULE_2017, RULE_2025)  # oldest first
 BY_CODE = {r.code: r for r in RULE_SETS}

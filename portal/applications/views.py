@@ -197,6 +197,7 @@ def add_document(application_id: int):
                 application, person, DocumentKind(form.kind.data), number=form.number.data or None,
                 issued_on=form.issued_on.data, expires_on=form.expires_on.data,
                 translation_notarised=form.translation_notarised.data, scan=scan,
+                in_kazakh_or_russian=form.in_kazakh_or_russian.data,
             )  # fmt: skip
         except storage.UploadError as e:
             form.scan.errors = [str(e)]

@@ -17,7 +17,7 @@ from flask import g
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from portal.applications import checklist, storage
+from portal.applications import checklist, rules, storage
 from portal.applications import operations as app_ops
 from portal.applications.models import Application
 from portal.auth.models import User
@@ -99,7 +99,7 @@ def _add_documents(
 ) -> None:
     """Every document the checklist asks of each member, with a scan; a draft has about half."""
     for person in members:
-        for kind in checklist.required_documents(person, day):
+        for kind in checklist.required_documents(person, day, rules.by_code(application.rule_set)):
             if stage == "draft" and rng.random() < 0.5:
                 continue
             scan = storage.save(FileStorage(stream=io.BytesIO(blank_pdf()), filename=f"{kind.value}.pdf"))

@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 from portal import iin as iin_rules
 from portal.applications import checklist as cl
 from portal.applications import operations as ops
-from portal.applications import storage
+from portal.applications import rules, storage
 from portal.applications.models import Application
 from portal.extensions import db
 from portal.integrations import outbox
@@ -76,7 +76,7 @@ def post_document(client, application, family, data: bytes, name: str, lang="en"
 def add_all_documents(application, on: date, *, expires_on: date | None = date(2030, 1, 1)) -> None:
     """Every R4 document of every member, in order."""
     for person in application.family.members:
-        for kind in cl.required_documents(person, on):
+        for kind in cl.required_documents(person, on, rules.by_code(application.rule_set)):
             ops.add_document(
                 application, person, kind, number=f"N{person.id}{kind.value[:3]}",
                 issued_on=date(2020, 1, 1), expires_on=expires_on,

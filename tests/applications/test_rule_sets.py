@@ -8,14 +8,16 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select, text
 
+from portal.applications import checklist as cl
 from portal.applications import operations as ops
 from portal.applications import rules
-from portal.applications.models import Application, Submission
+from portal.applications.models import Application, DocumentKind, Submission
 from portal.applications.rules import RULE_2017, RULE_2025, Channel
 from portal.clock import KZ
 from portal.extensions import db
+from portal.residents.models import Relation
 from portal.workdays import add_working_days
-from tests.applications.helpers import add_all_documents
+from tests.applications.helpers import add_all_documents, scan
 
 FRIDAY_BEFORE_NAURYZ = date(2026, 3, 20)  # Nauryz: 21–23 March, with the days carried over
 
@@ -135,3 +137,60 @@ def test_the_page_says_which_set_and_why_and_the_sets_are_shown(application, f, 
                    "one extension of up to 6 months"):  # fmt: skip
         assert wanted in sets
     assert db.session.scalar(select(Submission.received_on)) == date(2026, 11, 24)
+
+
+# --- The checklist by rule set (R4, K6) --------------------------------------------------------
+
+
+def _kinds(rule_set, born: date, relation="head", on=date(2026, 11, 25)):
+    return cl.required_kinds(is_head=relation == "head", birth_date=born,
+                             relation=Relation(relation), on=on, rules=rule_set)  # fmt: skip
+
+
+def test_r4_a_head_born_after_sovereignty_takes_the_other_route_of_item_4():
+    """Nobody born after 16 December 1991 lived abroad on that day: the applicant proves
+    Kazakh nationality instead (R4 (4)'s other route)."""
+    assert DocumentKind.RESIDENCE_1991 in _kinds(RULE_2017, date(1991, 12, 16))
+    after = _kinds(RULE_2017, date(1991, 12, 17))
+    assert DocumentKind.RESIDENCE_1991 not in after and DocumentKind.NATIONALITY in after
+
+
+def test_k6_the_2025_checklist_drops_photographs_and_the_1991_proof():
+    assert _kinds(RULE_2025, date(1970, 1, 1)) == [
+        DocumentKind.AUTOBIOGRAPHY, DocumentKind.NATIONALITY, DocumentKind.IDENTITY,
+    ]  # fmt: skip
+    assert _kinds(RULE_2025, date(1972, 5, 5), "spouse") == [DocumentKind.IDENTITY]
+    assert _kinds(RULE_2025, date(2015, 5, 5), "child") == [
+        DocumentKind.BIRTH_CERTIFICATE, DocumentKind.NATIONALITY,
+    ]  # fmt: skip
+    assert _kinds(RULE_2017, date(2015, 5, 5), "child") == [
+        DocumentKind.PHOTOS, DocumentKind.BIRTH_CERTIFICATE, DocumentKind.NATIONALITY,
+    ]  # fmt: skip
+
+
+@pytest.mark.clock("2026-11-25 10:00")
+def test_r4_a_translation_only_for_documents_not_in_kazakh_or_russian(application):
+    head = application.family.head
+    for kind, in_kk_ru in ((DocumentKind.IDENTITY, True), (DocumentKind.NATIONALITY, False)):
+        ops.add_document(application, head, kind, number=None, issued_on=None, expires_on=None,
+                         translation_notarised=False, scan=scan(),
+                         in_kazakh_or_russian=in_kk_ru)  # fmt: skip
+    items = {i.kind: i for i in cl.checklist(application, [head], date(2026, 11, 25))}
+    assert items[DocumentKind.IDENTITY].ok  # written in Russian: nothing to translate
+    assert items[DocumentKind.AUTOBIOGRAPHY].problem == cl.Problem.MISSING
+    foreign = ops.add_document(application, head, DocumentKind.IDENTITY, number="CN1",
+                               issued_on=None, expires_on=None, translation_notarised=False,
+                               scan=scan())  # fmt: skip
+    assert cl.problem_of(foreign, date(2026, 11, 25)) == cl.Problem.NO_TRANSLATION
+
+
+@pytest.mark.clock("2026-11-25 10:00")
+def test_k6_a_nationality_commissions_recommendation_stands_for_the_proof(application):
+    head = application.family.head
+    assert application.rule_set == "2025"
+    ops.add_document(application, head, DocumentKind.RECOMMENDATION, number="NC-5",
+                     issued_on=None, expires_on=None, translation_notarised=False,
+                     scan=scan(), in_kazakh_or_russian=True)  # fmt: skip
+    items = {i.kind: i for i in cl.checklist(application, [head], date(2026, 11, 25))}
+    assert items[DocumentKind.NATIONALITY].ok
+    assert items[DocumentKind.NATIONALITY].document.kind == DocumentKind.RECOMMENDATION

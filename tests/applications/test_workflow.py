@@ -50,15 +50,17 @@ def _version(application) -> str:
 
 
 def test_r4_checklist_per_person(world):
+    """Under the 2017 order: R4 (1)–(4) as the seed encodes them."""
     _centre, family, _staff = world
     head, spouse, child = family.members
     from portal.applications.checklist import required_documents
 
-    assert required_documents(head, THU_MARCH_19) == [
+    old = rules.RULE_2017
+    assert required_documents(head, THU_MARCH_19, old) == [
         DocumentKind.AUTOBIOGRAPHY, DocumentKind.RESIDENCE_1991, DocumentKind.PHOTOS, DocumentKind.IDENTITY,
     ]  # fmt: skip
-    assert required_documents(spouse, THU_MARCH_19) == [DocumentKind.PHOTOS, DocumentKind.IDENTITY]
-    assert required_documents(child, THU_MARCH_19) == [
+    assert required_documents(spouse, THU_MARCH_19, old) == [DocumentKind.PHOTOS, DocumentKind.IDENTITY]
+    assert required_documents(child, THU_MARCH_19, old) == [
         DocumentKind.PHOTOS, DocumentKind.BIRTH_CERTIFICATE, DocumentKind.NATIONALITY,
     ]  # fmt: skip
 

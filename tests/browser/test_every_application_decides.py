@@ -18,6 +18,7 @@ from sqlalchemy import select
 from portal import iin as iin_rules
 from portal.applications import checklist as cl
 from portal.applications import operations as ops
+from portal.applications import rules
 from portal.applications.models import Application, DocumentKind, State
 from portal.clock import today
 from portal.extensions import db
@@ -73,7 +74,7 @@ def _add_documents(family_id: int, numbers: dict[int, str]) -> int:
     day = today()
     application = db.session.scalar(select(Application).where(Application.family_id == family_id))
     for person in application.family.members:
-        for kind in cl.required_documents(person, day):
+        for kind in cl.required_documents(person, day, rules.by_code(application.rule_set)):
             number = numbers.get(person.id) if kind == DocumentKind.IDENTITY else None
             ops.add_document(
                 application, person, kind, number=number or f"N{person.id}{kind.value[:3]}",

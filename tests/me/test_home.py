@@ -63,10 +63,12 @@ def test_a_draft_lists_what_is_missing_for_each_member(world, login):
     html = resp.get_data(as_text=True)
     head_block = html.split(f'id="missing-{world.head.id}"')[1].split("</div>")[0]
     assert "Autobiography" not in head_block  # handed in
-    assert "Proof of permanent residence abroad on 16 December 1991: " in _text_of(head_block)
+    # the 2025 rules (K6): the applicant's proof of nationality, no 1991 proof
+    assert "Proof of Kazakh nationality: missing" in _text_of(head_block)
+    assert "16 December 1991" not in head_block
     child_block = html.split(f'id="missing-{world.child.id}"')[1].split("</div>")[0]
     assert "Birth certificate with a notarised translation: missing" in _text_of(child_block)
-    assert "Proof of Kazakh nationality of a child born abroad: missing" in _text_of(child_block)
+    assert "Proof of Kazakh nationality: missing" in _text_of(child_block)
     assert f'id="missing-{world.spouse.id}"' in html
 
 

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from werkzeug.datastructures import FileStorage
 
 from portal.applications import rules, storage
-from portal.applications.checklist import ADULT_AGE, TRANSLATED_KINDS
+from portal.applications.checklist import TRANSLATED_KINDS, required_kinds
 from portal.applications.checks.models import CheckKind, CheckStatus
 from portal.applications.models import (
     DocumentKind,
@@ -30,7 +30,6 @@ from portal.demo.national.people import Household, Member
 from portal.demo.national.places import Country, instant
 from portal.demo.scans import blank_pdf
 from portal.integrations.models import MessageKind, MessageStatus
-from portal.residents.models import Relation
 from portal.workdays import add_working_days
 
 # The path from a draft to each final state (a refused round of documents may come first).
@@ -152,7 +151,8 @@ class Application:
         pending = self.state in (State.DRAFT, State.SUBMITTED)
         refused_one = self.state == State.DOCUMENTS_REFUSED
         for member in self.household.members:
-            for kind in _kinds(member, self.household, opened):
+            for kind in required_kinds(is_head=member.is_head, birth_date=member.birth,
+                                       relation=member.relation, on=opened, rules=self.rules):
                 if self.state == State.DRAFT and self.rng.random() < 0.5:
                     continue
                 status = DocumentStatus.PENDING if pending else DocumentStatus.ACCEPTED
@@ -230,16 +230,3 @@ class Application:
             kind=kind, action=action, from_state=from_state, to_state=to_state,
             person_id=person_id, details=details or {},
         )  # fmt: skip
-
-
-def _kinds(member: Member, household: Household, on: date) -> list[DocumentKind]:
-    """What `portal.applications.checklist.required_documents` asks of the member."""
-    kinds = []
-    if member.is_head:
-        kinds += [DocumentKind.AUTOBIOGRAPHY, DocumentKind.RESIDENCE_1991]
-    kinds.append(DocumentKind.PHOTOS)
-    age = on.year - member.birth.year - ((on.month, on.day) < (member.birth.month, member.birth.day))
-    kinds.append(DocumentKind.BIRTH_CERTIFICATE if age < ADULT_AGE else DocumentKind.IDENTITY)
-    if member.relation in (Relation.CHILD, Relation.GRANDCHILD):
-        kinds.append(DocumentKind.NATIONALITY)
-    return kinds
