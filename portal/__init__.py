@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.accommodation.views import bp as accommodation
     from portal.admin.views import bp as admin
     from portal.applications.checks.views import bp as checks
+    from portal.applications.status_views import bp as status
     from portal.applications.views import bp as applications
     from portal.applications.work_views import bp as work
     from portal.auth.views import bp as auth
@@ -79,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
         accommodation,
         applications,
         checks,
+        status,
         work,
         admin,
         courses,

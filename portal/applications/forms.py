@@ -7,12 +7,13 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.applications.models import (
     APPEAL_KIND_LABELS,
@@ -232,3 +233,14 @@ class AppealForm(VersionedForm):
 
 class NoticeForm(VersionedForm):
     message_id = HiddenField()
+
+
+class ExtendForm(VersionedForm):
+    """K5: the one extension of a status granted under the 2025 rules."""
+
+    months = IntegerField(
+        _l("Extend by (months)"), default=6, validators=[InputRequired(), NumberRange(1, 6)]
+    )
+    reasons = TextAreaField(
+        _l("Reasons"), filters=[strip], validators=[DataRequired(), Length(max=2000)]
+    )

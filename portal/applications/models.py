@@ -112,7 +112,10 @@ class Application(Timestamped, db.Model):
     # The certificate (R10, R22)
     certificate_number: Mapped[str | None] = mapped_column(String(40), unique=True)
     certificate_issued_on: Mapped[date | None] = mapped_column(Date)
-    certificate_valid_until: Mapped[date | None] = mapped_column(Date)
+    certificate_valid_until: Mapped[date | None] = mapped_column(Date, index=True)
+    # K5: the status extended once (2025 rules), when and why
+    extended_on: Mapped[date | None] = mapped_column(Date)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
     # Withdrawal by the applicant: who asked, on which day, and why
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
 from portal.admin import settings
 from portal.applications import checklist as cl
-from portal.applications import rules
+from portal.applications import rules, status
 from portal.applications.checks import duplicates
 from portal.applications.checks.models import DuplicateDecision, PersonCheck, RegistrationClosure
 from portal.applications.checks.operations import maybe_complete_checks, start_checks
@@ -264,9 +264,7 @@ def issue_certificate(application: Application, members: list[Person], issued_on
     )
     application.certificate_number = f"{prefix}{issued + 1:06d}"
     application.certificate_issued_on = issued_on
-    application.certificate_valid_until = issued_on + timedelta(
-        days=settings.get("CERTIFICATE_VALIDITY_DAYS")
-    )
+    application.certificate_valid_until = status.valid_until(application, issued_on)
     transition(application, Action.ISSUE_CERTIFICATE, number=application.certificate_number)
 
 

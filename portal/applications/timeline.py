@@ -41,6 +41,7 @@ EVENT_LABELS = {
     "answer_superseded": _l("An answer to an earlier request arrived: it no longer counts"),
     "duplicate_resolved": _l("Registration elsewhere resolved (R6)"),
     "member_removed": _l("Family member removed: entered by mistake"),
+    "status_extended": _l("Status extended (K5)"),
 }
 
 OUTCOME_LABELS = {

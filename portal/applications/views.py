@@ -20,6 +20,7 @@ from portal.accommodation.models import Centre
 from portal.applications import checklist as cl
 from portal.applications import letters, storage
 from portal.applications import operations as ops
+from portal.applications import status as lifetime
 from portal.applications.checks import duplicates
 from portal.applications.checks import operations as check_ops
 from portal.applications.checks import panels as check_panels
@@ -31,6 +32,7 @@ from portal.applications.forms import (
     DecisionForm,
     DocumentForm,
     DuplicateForm,
+    ExtendForm,
     RefuseDocumentsForm,
     RefuseUnreliableForm,
     ReviewForm,
@@ -95,6 +97,7 @@ def _page(application: Application, status: int = 200, **forms):
         "withdraw": WithdrawForm(formdata=None, prefix="withdraw", withdrawn_on=day,
                                  version=version, person_id=head.id if head else None),  # fmt: skip
         "appeal": AppealForm(formdata=None, version=version),
+        "extend": ExtendForm(formdata=None, version=version),
     }
     defaults.update({k: v for k, v in forms.items() if k != "document"})
     defaults["withdraw"].person_id.choices = [(m.id, m.full_name) for m in family.members]
@@ -117,6 +120,7 @@ def _page(application: Application, status: int = 200, **forms):
         State=State,
         WITHDRAWABLE=WITHDRAWABLE,
         rules=rule_set_of(application.rule_set),
+        can_extend=lifetime.can_extend(application),
         status=status,
     )
 

@@ -21,7 +21,7 @@ their centre, and their members (the last two only when the page has rows).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
@@ -47,7 +47,8 @@ from portal.access import visible
 from portal.applications.checks.models import CheckKind, CheckStatus, PersonCheck
 from portal.applications.checks.operations import CHECK_STAGES
 from portal.applications.models import Application, State, Submission
-from portal.clock import KZ
+from portal.applications.status import EXPIRY_WINDOW_DAYS
+from portal.clock import KZ, today
 from portal.db import UTCDateTime
 from portal.extensions import db
 from portal.integrations.models import MessageKind, MessageStatus, OutboxMessage
@@ -63,6 +64,7 @@ class Kind(StrEnum):
     DECISIONS = "decisions"
     CERTIFICATES = "certificates"
     NOTICES = "notices"
+    EXPIRING = "expiring"
 
     @property
     def label(self) -> str:
@@ -80,6 +82,7 @@ KIND_LABELS = {
     Kind.DECISIONS: _l("Decisions due"),
     Kind.CERTIFICATES: _l("Certificates to issue"),
     Kind.NOTICES: _l("Change notices without an answer (R10, R22)"),
+    Kind.EXPIRING: _l("Statuses expiring within 30 days (K5)"),
 }
 ANCHORS = {
     Kind.DOCUMENTS: "r4-1-deadline",
@@ -87,6 +90,7 @@ ANCHORS = {
     Kind.DECISIONS: "step-heading",
     Kind.CERTIFICATES: "step-heading",
     Kind.NOTICES: "change-notices",
+    Kind.EXPIRING: "stage",
 }
 # Checks that wait for staff, not for a state system.
 WAITING_ON_STAFF = (CheckStatus.BLOCKED, CheckStatus.FAILED, CheckStatus.NEEDS_DECISION)
@@ -228,12 +232,27 @@ def _notices(user: ScopeFacts) -> Select:
     )  # fmt: skip
 
 
+def _expiring(user: ScopeFacts) -> Select:
+    """K5: statuses that run out within the window, by the day they do."""
+    day = today()
+    window = day + timedelta(days=EXPIRY_WINDOW_DAYS)
+    return (
+        _row(Kind.EXPIRING, due_on=Application.certificate_valid_until,
+             sort_on=Application.certificate_valid_until, family_id=Application.family_id,
+             ref_id=Application.id)
+        .where(Application.state == State.CERTIFICATE_ISSUED,
+               Application.certificate_valid_until.between(day, window))
+        .where(visible(Application, user))
+    )  # fmt: skip
+
+
 BRANCHES = {
     Kind.DOCUMENTS: _documents,
     Kind.CHECKS: _checks,
     Kind.DECISIONS: _decisions,
     Kind.CERTIFICATES: _certificates,
     Kind.NOTICES: _notices,
+    Kind.EXPIRING: _expiring,
 }
 
 
