@@ -143,6 +143,7 @@ MATRIX = [
     ("applications.withdraw",     "POST", "application", LOGIN, STEP_EVERYWHERE, DENIED,     STEP_IN_SCOPE, DENIED),
     ("applications.appeal",       "POST", "application", LOGIN, STEP_EVERYWHERE, DENIED,     STEP_IN_SCOPE, DENIED),
     ("status.extend",             "POST", "application", LOGIN, STEP_EVERYWHERE, DENIED,     STEP_IN_SCOPE, DENIED),
+    ("status.hearing",            "POST", "application", LOGIN, STEP_EVERYWHERE, DENIED,     STEP_IN_SCOPE, DENIED),
     # The ways on from a stopped check (issue 13): the person and check are parts of the URL
     # (PARTS below); the application is the record. A finding about a person exists only
     # when another application's R6 check named them: without one, the route is 404 for all.
@@ -599,6 +600,9 @@ def post_data(row: Row, world: World, hh: Household, user: User | None) -> dict:
     if endpoint == "applications.appeal":
         return {"kind": "court", "number": "2-1", "decided_on": ACTION_DAY,
                 "issued_by": "Ақтау қалалық соты", **version}  # fmt: skip
+    if endpoint == "status.hearing":
+        return {"held_on": ACTION_DAY, "minutes": "Тыңдалды.", "decision": "grant",
+                "protocol_number": "9", "protocol_date": ACTION_DAY, **version}  # fmt: skip
     if endpoint == "status.extend":
         return {"months": "3", "reasons": "Ұзарту.", **version}
     if endpoint in ("checks.resend", "checks.resend_notice"):

@@ -244,3 +244,30 @@ class ExtendForm(VersionedForm):
     reasons = TextAreaField(
         _l("Reasons"), filters=[strip], validators=[DataRequired(), Length(max=2000)]
     )
+
+
+class HearingForm(VersionedForm):
+    """K4: the hearing on a preliminary refusal, and the commission's final decision."""
+
+    held_on = DateField(_l("Heard on"), validators=[InputRequired()])
+    minutes = TextAreaField(
+        _l("Minutes of the hearing"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=8000)],
+        description=_l("What the applicant said and handed in."),
+    )
+    decision = RadioField(_l("Final decision of the commission"), validators=[InputRequired()])
+    protocol_number = StringField(
+        _l("Protocol number"), filters=[strip], validators=[DataRequired(), Length(max=40)]
+    )
+    protocol_date = DateField(_l("Protocol date"), validators=[InputRequired()])
+    reasons = TextAreaField(
+        _l("Reasons for the refusal"), filters=[strip], validators=[Optional(), Length(max=4000)]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decision.choices = [
+            ("grant", str(_l("Grant kandas status"))),
+            ("refuse", str(_l("Refuse kandas status (R9-1)"))),
+        ]

@@ -40,6 +40,7 @@ class State(StrEnum):
     DOCUMENTS_ACCEPTED = "documents_accepted"
     CHECKS_RUNNING = "checks_running"
     READY_FOR_DECISION = "ready_for_decision"
+    HEARING = "hearing"  # K4: a preliminary refusal sent; the applicant is to be heard
     STATUS_GRANTED = "status_granted"
     STATUS_REFUSED = "status_refused"
     CERTIFICATE_ISSUED = "certificate_issued"
@@ -57,6 +58,7 @@ STATE_LABELS = {
     State.DOCUMENTS_ACCEPTED: _l("Documents accepted"),
     State.CHECKS_RUNNING: _l("Checks with the state systems under way"),
     State.READY_FOR_DECISION: _l("Ready for the decision"),
+    State.HEARING: _l("Preliminary refusal: the applicant is to be heard"),
     State.STATUS_GRANTED: _l("Kandas status granted"),
     State.STATUS_REFUSED: _l("Kandas status refused"),
     State.CERTIFICATE_ISSUED: _l("Kandas certificate issued"),
@@ -113,6 +115,11 @@ class Application(Timestamped, db.Model):
     certificate_number: Mapped[str | None] = mapped_column(String(40), unique=True)
     certificate_issued_on: Mapped[date | None] = mapped_column(Date)
     certificate_valid_until: Mapped[date | None] = mapped_column(Date, index=True)
+    # K4: the preliminary refusal (its ground and reasons are the refusal's), the hearing
+    preliminary_on: Mapped[date | None] = mapped_column(Date)
+    hearing_due_on: Mapped[date | None] = mapped_column(Date)
+    hearing_held_on: Mapped[date | None] = mapped_column(Date)
+    hearing_minutes: Mapped[str | None] = mapped_column(Text)
     # K5: the status extended once (2025 rules), when and why
     extended_on: Mapped[date | None] = mapped_column(Date)
     extension_reason: Mapped[str | None] = mapped_column(Text)

@@ -226,8 +226,39 @@ def refuse_status(application: Application, ground: RefusalGround, reasons: str,
     _decision_fields(application, protocol_number, protocol_date)
     application.refusal_ground = ground
     application.refusal_reasons = reasons.strip()
+    hearing_days = rules.by_code(application.rule_set).hearing_working_days
+    if hearing_days and application.state != State.HEARING:
+        # K4: the refusal is preliminary; the applicant is heard first (the K3 deadline is
+        # met by a preliminary decision in time)
+        application.preliminary_on = today()
+        application.hearing_due_on = add_working_days(today(), hearing_days)
+        transition(application, Action.PRELIMINARY_REFUSAL, ground=ground,
+                   reasons=reasons.strip(), protocol_number=protocol_number,
+                   hearing_due_on=application.hearing_due_on)  # fmt: skip
+        return
     transition(application, Action.REFUSE_STATUS, ground=ground, reasons=reasons.strip(),
                protocol_number=protocol_number, protocol_date=protocol_date)  # fmt: skip
+
+
+def hearing(application: Application, held_on: date, minutes: str, grant: bool,
+            protocol_number: str, protocol_date: date, reasons: str | None) -> None:  # fmt: skip
+    """K4: the applicant was heard on `held_on` (the minutes say what was said); the
+    commission then grants the status after all, or refuses it for good."""
+    if application.state != State.HEARING:
+        raise ApplicationError(_l("There is no preliminary refusal to hear the applicant on."))
+    if not minutes or not minutes.strip():
+        raise ApplicationError(_l("Write the minutes of the hearing."))
+    if held_on > today() or (application.preliminary_on and held_on < application.preliminary_on):
+        raise ApplicationError(_l("The hearing is dated between the preliminary refusal and today."))
+    application.hearing_held_on = held_on
+    application.hearing_minutes = minutes.strip()
+    if grant:
+        application.refusal_ground = application.refusal_reasons = None
+        grant_status(application, protocol_number, protocol_date)
+        return
+    refuse_status(application, application.refusal_ground or RefusalGround.NOT_ELIGIBLE,
+                  reasons or application.refusal_reasons or "", protocol_number,
+                  protocol_date)  # fmt: skip
 
 
 def _decision_fields(application: Application, protocol_number: str, protocol_date: date) -> None:

@@ -7,6 +7,7 @@ commit once, redirect (or render the page again with the errors, status 422).
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, request, send_file, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -21,10 +22,9 @@ from portal.applications import checklist as cl
 from portal.applications import letters, storage
 from portal.applications import operations as ops
 from portal.applications import status as lifetime
-from portal.applications.checks import duplicates
 from portal.applications.checks import operations as check_ops
 from portal.applications.checks import panels as check_panels
-from portal.applications.checks.models import CheckStatus, SamePerson
+from portal.applications.checks.models import SamePerson
 from portal.applications.forms import (
     AcceptForm,
     AppealForm,
@@ -33,6 +33,7 @@ from portal.applications.forms import (
     DocumentForm,
     DuplicateForm,
     ExtendForm,
+    HearingForm,
     RefuseDocumentsForm,
     RefuseUnreliableForm,
     ReviewForm,
@@ -98,6 +99,7 @@ def _page(application: Application, status: int = 200, **forms):
                                  version=version, person_id=head.id if head else None),  # fmt: skip
         "appeal": AppealForm(formdata=None, version=version),
         "extend": ExtendForm(formdata=None, version=version),
+        "hearing": HearingForm(formdata=None, held_on=day, protocol_date=day, version=version),
     }
     defaults.update({k: v for k, v in forms.items() if k != "document"})
     defaults["withdraw"].person_id.choices = [(m.id, m.full_name) for m in family.members]
@@ -109,7 +111,7 @@ def _page(application: Application, status: int = 200, **forms):
         items=items,
         problems=cl.problems(items),
         checks=checks,
-        undecided=_undecided_duplicates(application),
+        undecided=check_panels.undecided_duplicates(application),
         way_on=check_panels.way_on(application, defaults),
         notices=ops.unsent_notices(application),
         doc_form=doc_form,
@@ -123,20 +125,6 @@ def _page(application: Application, status: int = 200, **forms):
         can_extend=lifetime.can_extend(application),
         status=status,
     )
-
-
-def _undecided_duplicates(application: Application):
-    """(person, other person, where the other is registered) for each R6 fuzzy match to settle."""
-    if application.state != State.CHECKS_RUNNING:
-        return []
-    pending = [c for c in application.checks if c.status == CheckStatus.NEEDS_DECISION]
-    out = []
-    for check in pending:
-        person = next(m for m in application.family.members if m.id == check.person_id)
-        for match in duplicates.find_matches(person):
-            if match.kind == duplicates.MatchKind.FUZZY and match.decision is None:
-                out.append((person, match.person))
-    return out
 
 
 @bp.get("/families/<int:family_id>/application")
@@ -177,7 +165,7 @@ def _done(application: Application, message: str):
             "error",
         )
     else:
-        flash(message, "success")
+        flash(message(application) if callable(message) else message, "success")
     return hx_redirect(url_for("applications.show", family_id=application.family_id))
 
 
@@ -334,7 +322,8 @@ def decide(application_id: int):
                               form.protocol_number.data, form.protocol_date.data)  # fmt: skip
 
     return _step(
-        application_id, DecisionForm, "decision", act, _("The decision has been recorded.")
+        application_id, DecisionForm, "decision", act,
+        lambda a: _refusal_message(a) if a.state == State.HEARING else _("The decision has been recorded."),
     )
 
 
@@ -353,7 +342,14 @@ def refuse_unreliable(application_id: int):
     return _step(application_id, RefuseUnreliableForm, "unreliable",
                  lambda a, f: ops.refuse_status(a, RefusalGround.UNRELIABLE, f.reasons.data,
                                                 f.protocol_number.data, f.protocol_date.data),
-                 _("The refusal has been recorded. Print the letter for the family."))  # fmt: skip
+                 _refusal_message)  # fmt: skip
+
+
+def _refusal_message(application: Application) -> str:
+    if application.state == State.HEARING:  # K4: preliminary, the applicant is heard first
+        return _("The preliminary refusal has been recorded. Hear the applicant by %(date)s.",
+                 date=format_date(application.hearing_due_on, "long"))  # fmt: skip
+    return _("The refusal has been recorded. Print the letter for the family.")
 
 
 @bp.post("/applications/<int:application_id>/withdraw")

@@ -32,6 +32,7 @@ from sqlalchemy import (
     Select,
     String,
     Subquery,
+    case,
     cast,
     func,
     literal_column,
@@ -200,12 +201,19 @@ def _checks(user: ScopeFacts) -> Select:
     )  # fmt: skip
 
 
+_decision_due = case(
+    (Application.state == State.HEARING, Application.hearing_due_on),
+    else_=Application.decision_due_on,
+)
+
+
 def _decisions(user: ScopeFacts) -> Select:
     return (
-        _row(Kind.DECISIONS, due_on=Application.decision_due_on,
-             sort_on=Application.decision_due_on, family_id=Application.family_id,
+        # K4: after a preliminary refusal, the hearing is what is due next
+        _row(Kind.DECISIONS, due_on=_decision_due, sort_on=_decision_due,
+             family_id=Application.family_id,
              ref_id=Application.id)
-        .where(Application.state == State.READY_FOR_DECISION)
+        .where(Application.state.in_((State.READY_FOR_DECISION, State.HEARING)))
         .where(visible(Application, user))
     )  # fmt: skip
 

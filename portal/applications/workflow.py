@@ -34,6 +34,7 @@ class Action(StrEnum):
     ISSUE_CERTIFICATE = "issue_certificate"
     WITHDRAW = "withdraw"
     REOPEN = "reopen"
+    PRELIMINARY_REFUSAL = "preliminary_refusal"
 
     @property
     def label(self) -> str:
@@ -51,6 +52,7 @@ ACTION_LABELS = {
     Action.ISSUE_CERTIFICATE: _l("Certificate issued"),
     Action.WITHDRAW: _l("Application withdrawn by the applicant"),
     Action.REOPEN: _l("Reopened after an appeal or a court decision"),
+    Action.PRELIMINARY_REFUSAL: _l("Preliminary refusal sent to the applicant (K4)"),
 }
 
 # Before a decision the applicant may withdraw; after it, an appeal is the way.
@@ -61,6 +63,7 @@ WITHDRAWABLE = (
     State.DOCUMENTS_ACCEPTED,
     State.CHECKS_RUNNING,
     State.READY_FOR_DECISION,
+    State.HEARING,
 )
 # A decision on the status (R9-1): what every application must be able to reach.
 DECIDED = (State.STATUS_GRANTED, State.STATUS_REFUSED, State.CERTIFICATE_ISSUED)
@@ -77,6 +80,11 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.CHECKS_RUNNING, Action.REFUSE_STATUS): State.STATUS_REFUSED,  # R9-1 ground 2 only
     (State.STATUS_GRANTED, Action.ISSUE_CERTIFICATE): State.CERTIFICATE_ISSUED,
     (State.STATUS_REFUSED, Action.REOPEN): State.READY_FOR_DECISION,
+    # K4 (2025 rules): a refusal begins with a preliminary decision and a hearing
+    (State.READY_FOR_DECISION, Action.PRELIMINARY_REFUSAL): State.HEARING,
+    (State.CHECKS_RUNNING, Action.PRELIMINARY_REFUSAL): State.HEARING,  # R9-1 ground 2
+    (State.HEARING, Action.GRANT): State.STATUS_GRANTED,
+    (State.HEARING, Action.REFUSE_STATUS): State.STATUS_REFUSED,
     **{(state, Action.WITHDRAW): State.WITHDRAWN for state in WITHDRAWABLE},
 }
 
@@ -162,6 +170,10 @@ NEXT_STEP = {
         "The state systems verify names and IINs; staff settle any possible duplicate."
     ),
     State.READY_FOR_DECISION: _l("The commission decides on the kandas status."),
+    State.HEARING: _l(
+        "The applicant is heard on the preliminary refusal; then the commission takes its "
+        "final decision (K4)."
+    ),
     State.STATUS_GRANTED: _l("Staff issue the kandas certificate."),
     State.STATUS_REFUSED: _l(
         "The refusal letter states the reasons; the family may appeal. A decision on the "

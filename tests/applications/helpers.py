@@ -123,3 +123,30 @@ def drain(systems: FakeStateSystems, rounds: int = 5) -> None:
     for _ in range(rounds):
         if not outbox.process_due("test-worker", batch=50, gateway=systems):
             return
+
+
+def hear(client, application, decision: str = "refuse", lang: str = "en"):
+    """K4 (2025 rules): the hearing on a preliminary refusal, then the final decision, through
+    the application page's form."""
+    from portal.clock import today
+
+    db.session.expire_all()
+    current = db.session.get(Application, application.id)
+    day = today().isoformat()
+    return client.post(
+        f"/{lang}/applications/{current.id}/hearing",
+        data={"held_on": day, "minutes": "The applicant was heard.", "decision": decision,
+              "protocol_number": "H-1", "protocol_date": day, "reasons": "",
+              "version": str(current.version)},
+    )  # fmt: skip
+
+
+def refuse_finally(application, ground, reasons: str = "Not eligible.") -> None:
+    """R9-1 through K4 when the rules ask for it: the preliminary refusal, the hearing, the
+    final refusal (the operations, in the caller's transaction)."""
+    from portal.applications.models import State
+    from portal.clock import today
+
+    ops.refuse_status(application, ground, reasons, "P-1", today())
+    if application.state == State.HEARING:
+        ops.hearing(application, today(), "Heard.", False, "P-2", today(), None)

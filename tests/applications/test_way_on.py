@@ -34,7 +34,14 @@ from portal.integrations.models import MessageKind, MessageStatus, OutboxMessage
 from portal.residents import operations as res
 from portal.residents.models import Person
 from portal.workdays import add_working_days
-from tests.applications.helpers import PDF, FakeStateSystems, add_all_documents, drain
+from tests.applications.helpers import (
+    PDF,
+    FakeStateSystems,
+    add_all_documents,
+    drain,
+    hear,
+    refuse_finally,
+)
 from tests.applications.helpers import post_document as post_passport
 from tests.factories import person_form
 
@@ -285,6 +292,8 @@ def test_r9_1_ground_2_only_while_the_checks_run_then_a_letter(f, staff, login):
                              "reasons": "Паспорт жалған.",
                              "version": version(application)})  # fmt: skip
     assert resp.status_code == 303
+    assert fresh(application).state == State.HEARING  # K4: preliminary, the applicant heard
+    assert hear(client, application).status_code == 303
     application = fresh(application)
     assert application.state == State.STATUS_REFUSED
     assert application.refusal_ground == RefusalGround.UNRELIABLE
@@ -295,10 +304,13 @@ def test_r9_1_ground_2_only_while_the_checks_run_then_a_letter(f, staff, login):
 # --- An application in a given state; an appeal; no withdrawal after the decision ----------------
 def bring_to(target: State, family, actor) -> Application:
     """An application of `family` in `target`, through the operations."""
-    if target in (State.CHECKS_RUNNING, State.READY_FOR_DECISION):
+    if target in (State.CHECKS_RUNNING, State.READY_FOR_DECISION, State.HEARING):
         application = accepted(family, actor)
-        if target == State.READY_FOR_DECISION:
+        if target != State.CHECKS_RUNNING:
             drain(Systems())
+        if target == State.HEARING:  # K4: a preliminary refusal under the 2025 rules
+            ops.refuse_status(application, RefusalGround.NOT_ELIGIBLE, "Жоқ.", "30", TODAY)
+            db.session.commit()
         return application
     g.actor_id = actor.id
     application = ops.open_application(family)
@@ -318,7 +330,7 @@ def test_r9_1_an_appeal_reopens_a_refusal_for_a_new_decision_no_withdrawal_after
 ):
     family = f.family(staff.centre)
     application = bring_to(State.READY_FOR_DECISION, family, staff)
-    ops.refuse_status(application, RefusalGround.NOT_ELIGIBLE, "Талапқа сай емес.", "31", TODAY)
+    refuse_finally(application, RefusalGround.NOT_ELIGIBLE, "Талапқа сай емес.")
     db.session.commit()
     with pytest.raises(WorkflowError):
         ops.withdraw(application, family.head, TODAY, "Кетеміз.")
@@ -342,8 +354,10 @@ def test_r9_1_an_appeal_reopens_a_refusal_for_a_new_decision_no_withdrawal_after
             application.protocol_date, application.decided_on) == (None,) * 5  # fmt: skip
     assert application.rule_set == "2025"  # K3: three working days from the reopening
     assert application.decision_due_on == add_working_days(date(2026, 12, 2), 3)
+    [preliminary] = events(application, "preliminary_refusal")
+    assert preliminary.details["reasons"] == "Талапқа сай емес."  # kept in the timeline
     [refusal] = events(application, "refuse_status")
-    assert refusal.details["reasons"] == "Талапқа сай емес."  # kept in the timeline
+    assert refusal.details["reasons"] == "Талапқа сай емес."
     [reopened] = events(application, "reopen")
     assert (reopened.actor_id, reopened.details["number"]) == (staff.id, "2-114/26")
     [appeal] = application.appeals

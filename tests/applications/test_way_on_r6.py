@@ -26,7 +26,13 @@ from portal.applications.checks.operations import find_check, resolve_duplicate
 from portal.applications.models import DocumentKind, RefusalGround, State
 from portal.applications.workflow import WITHDRAWABLE
 from portal.extensions import db
-from tests.applications.helpers import FakeStateSystems, add_all_documents, drain, scan
+from tests.applications.helpers import (
+    FakeStateSystems,
+    add_all_documents,
+    drain,
+    refuse_finally,
+    scan,
+)
 from tests.applications.test_way_on import TODAY, audit, bring_to, events, fresh, version
 from tests.factories import PASSWORD
 
@@ -155,7 +161,7 @@ def test_r6_a_record_of_a_refused_or_withdrawn_application_never_blocks(f, staff
                      sex="F", birth_date=date(1991, 4, 4))  # fmt: skip
     other_app = apply_with(other, staff)  # the same passport number, checked first
     if ended == State.STATUS_REFUSED:
-        ops.refuse_status(other_app, RefusalGround.UNRELIABLE, "Паспорт жалған.", "7", TODAY)
+        refuse_finally(other_app, RefusalGround.UNRELIABLE, "Паспорт жалған.")
     else:
         ops.withdraw(other_app, other.head, TODAY, "Отбасы кетті.")
     db.session.commit()

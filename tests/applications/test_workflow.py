@@ -23,7 +23,7 @@ from portal.extensions import db
 from portal.integrations.models import MessageKind, OutboxMessage
 from portal.residents.models import Person
 from portal.workdays import add_working_days
-from tests.applications.helpers import FakeStateSystems, add_all_documents, drain
+from tests.applications.helpers import FakeStateSystems, add_all_documents, drain, hear
 
 pytestmark = pytest.mark.clock("2026-11-25 09:00")
 
@@ -311,6 +311,10 @@ def test_r9_1_refusal_needs_a_ground_and_reasons_and_prints_a_letter(world, logi
                                   "ground": "unreliable", "reasons": "Құжаттар жалған.",
                                   "version": _version(application)})  # fmt: skip
     assert resp.status_code == 303
+    db.session.expire_all()
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).state == State.HEARING  # K4
+    assert hear(client, application).status_code == 303
     db.session.expire_all()
     assert db.session.get(Application, application.id).state == State.STATUS_REFUSED
     letter = client.get(f"/en/applications/{application.id}/letters/status-refusal.pdf?in=ru")

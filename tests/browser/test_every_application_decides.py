@@ -277,8 +277,21 @@ def test_r9_1_ground_2_refused_from_the_checks_stage_with_a_letter(
     page.locator("#reasons").fill(written)
     assert _post(page, page.locator("#refuse-unreliable-button")) == 303
     assert page.url == app_url
+    # K4 (the 2025 rules): the refusal is preliminary; the applicant is heard, then the
+    # commission refuses for good.
+    expect(page.locator("#stage")).to_have_text(
+        tr(lang, "Preliminary refusal: the applicant is to be heard")
+    )
+    page.locator("#minutes").fill("Заявитель пояснил, что подлинник утерян.")
+    page.locator("#record-hearing").locator("xpath=..").locator(
+        "input[name=decision][value=refuse]"
+    ).check()
+    page.locator("#record-hearing").locator("xpath=..").locator("#protocol_number").fill(
+        "ПР-31/2026"
+    )
+    assert _post(page, page.locator("#record-hearing")) == 303
     expect(page.locator("#messages .notice-success")).to_have_text(
-        tr(lang, "The refusal has been recorded. Print the letter for the family.")
+        tr(lang, "The hearing and the final decision have been recorded.")
     )
     expect(page.locator("#stage")).to_have_text(tr(lang, "Kandas status refused"))
     ground = tr(lang, "The documents or data submitted were found to be unreliable")

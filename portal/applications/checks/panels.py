@@ -22,7 +22,7 @@ from portal.applications.checks.models import (
 )
 from portal.applications.checks.operations import CHECK_STAGES, OPEN
 from portal.applications.forms import CheckActionForm, ResolveForm, SettleForm
-from portal.applications.models import Application
+from portal.applications.models import Application, State
 from portal.applications.queries import findings_about
 from portal.extensions import db
 from portal.residents.models import Person
@@ -127,6 +127,20 @@ def _findings(person: Person, forms: dict, version: str) -> list[Finding]:
         for m in duplicates.find_matches(person)
         if m.blocks
     ]  # fmt: skip
+
+
+def undecided_duplicates(application: Application) -> list[tuple[Person, Person]]:
+    """(person, other person, where the other is registered) for each R6 fuzzy match to settle."""
+    if application.state != State.CHECKS_RUNNING:
+        return []
+    pending = [c for c in application.checks if c.status == CheckStatus.NEEDS_DECISION]
+    out = []
+    for check in pending:
+        person = next(m for m in application.family.members if m.id == check.person_id)
+        for match in duplicates.find_matches(person):
+            if match.kind == duplicates.MatchKind.FUZZY and match.decision is None:
+                out.append((person, match.person))
+    return out
 
 
 # --- The other region's side: the person page ----------------------------------------------

@@ -39,6 +39,7 @@ STAGE_LABELS = {
     State.DOCUMENTS_ACCEPTED: _l("Documents accepted"),
     State.CHECKS_RUNNING: _l("Checks under way"),
     State.READY_FOR_DECISION: _l("Ready for the decision"),
+    State.HEARING: _l("Preliminary refusal, hearing"),
     State.STATUS_GRANTED: _l("Kandas status granted"),
     State.STATUS_REFUSED: _l("Kandas status refused"),
     State.CERTIFICATE_ISSUED: _l("Certificate issued"),
