@@ -144,6 +144,8 @@ MATRIX = [
     ("applications.appeal",       "POST", "application", LOGIN, STEP_EVERYWHERE, DENIED,     STEP_IN_SCOPE, DENIED),
     ("status.extend",             "POST", "application", LOGIN, STEP_EVERYWHERE, DENIED,     STEP_IN_SCOPE, DENIED),
     ("status.hearing",            "POST", "application", LOGIN, STEP_EVERYWHERE, DENIED,     STEP_IN_SCOPE, DENIED),
+    # the 2025 procedure's letters: none exists yet in the world (no preliminary refusal)
+    ("status.letter",             "GET",  "application", LOGIN, NOWHERE,         NOWHERE,     NOWHERE,       NOWHERE),
     # The ways on from a stopped check (issue 13): the person and check are parts of the URL
     # (PARTS below); the application is the record. A finding about a person exists only
     # when another application's R6 check named them: without one, the route is 404 for all.
@@ -223,6 +225,7 @@ PARTS = {
     "checks.resolve": lambda hh: {"person_id": hh.head.id, "other_id": hh.spouse.id},
     "checks.resend_notice": lambda hh: {"message_id": 1},
     "checks.resolve_here": lambda hh: {"check_id": 1},
+    "status.letter": lambda hh: {"name": "preliminary-refusal"},
 }
 
 # The URL parameter each kind of record fills.

@@ -91,6 +91,33 @@ def certificate(application: Application, lang: str) -> bytes:
     )
 
 
+def preliminary_refusal_letter(application: Application, lang: str) -> bytes:
+    """K4: the preliminary decision to refuse, and the right to be heard until its day."""
+    if application.preliminary_on is None or application.refusal_ground is None:
+        raise ValueError("K4: there is no preliminary refusal")
+    return _render("applications/pdf/preliminary_refusal.html", lang, application=application,
+                   letter_date=application.preliminary_on,
+                   outgoing_number=f"{application.id}-P")  # fmt: skip
+
+
+def hearing_minutes(application: Application, lang: str) -> bytes:
+    """K4: the minutes of the hearing, for the applicant and the officer to sign."""
+    if application.hearing_held_on is None or not application.hearing_minutes:
+        raise ValueError("K4: the hearing has not been recorded")
+    return _render("applications/pdf/hearing_minutes.html", lang, application=application,
+                   letter_date=application.hearing_held_on,
+                   outgoing_number=f"{application.id}-H")  # fmt: skip
+
+
+def extension_letter(application: Application, lang: str) -> bytes:
+    """K5: the one extension of the status, until its new last day."""
+    if application.extended_on is None:
+        raise ValueError("K5: the status has not been extended")
+    return _render("applications/pdf/extension.html", lang, application=application,
+                   letter_date=application.extended_on,
+                   outgoing_number=f"{application.id}-E")  # fmt: skip
+
+
 # --- rendering -------------------------------------------------------------------------------
 
 

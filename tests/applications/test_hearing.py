@@ -59,3 +59,40 @@ def test_r9_1_under_2017_a_refusal_is_final_at_once(f, app):
     ops.refuse_status(application, RefusalGround.NOT_ELIGIBLE, "Not eligible.", "7",
                       date(2025, 10, 20))  # fmt: skip
     assert application.state == State.STATUS_REFUSED and application.hearing_due_on is None
+
+
+def _text(pdf: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
+
+
+@pytest.mark.clock("2026-11-27 10:00")
+def test_k4_k5_the_letters_of_the_2025_procedure(f, app, login):
+    """The preliminary refusal with the day until which the applicant may be heard, the
+    minutes, the final refusal naming the hearing; a letter not yet due is 404."""
+    family = f.family(f.centre())
+    application = _ready(family, date(2026, 11, 27))
+    client = login(f.user("staff", centre=family.centre))
+    base = f"/en/applications/{application.id}/letters"
+    assert client.get(f"{base}/preliminary-refusal.pdf").status_code == 404
+    ops.refuse_status(application, RefusalGround.UNRELIABLE, "The passport is forged.", "40",
+                      date(2026, 11, 27))  # fmt: skip
+    db.session.commit()
+    page = client.get(f"/en/families/{family.id}/application").text
+    assert 'id="letter-preliminary-refusal"' in page
+    text = _text(client.get(f"{base}/preliminary-refusal.pdf?in=en").data)
+    assert "Preliminary decision to refuse kandas status" in text
+    assert "December 1, 2026" in text and "The passport is forged." in text
+    assert client.get(f"{base}/hearing-minutes.pdf").status_code == 404
+    assert hear(client, application).status_code == 303
+    minutes = _text(client.get(f"{base}/hearing-minutes.pdf?in=en").data)
+    assert "Minutes of the hearing" in minutes and "The applicant was heard." in minutes
+    final = _text(client.get(f"{base}/status-refusal.pdf?in=en").data)
+    assert "who was heard on November 27, 2026" in final
+    for lang in ("kk", "ru"):
+        assert client.get(f"{base}/preliminary-refusal.pdf?in={lang}").data[:5] == b"%PDF-"
+    assert client.get(f"{base}/nonsense.pdf").status_code == 404
