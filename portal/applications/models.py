@@ -208,8 +208,8 @@ class DocumentKind(StrEnum):
 DOCUMENT_KIND_LABELS = {
     DocumentKind.AUTOBIOGRAPHY: _l("Autobiography"),
     DocumentKind.PHOTOS: _l("Two 3×4 cm photographs"),
-    DocumentKind.IDENTITY: _l("Identity document with a notarised translation"),
-    DocumentKind.BIRTH_CERTIFICATE: _l("Birth certificate with a notarised translation"),
+    DocumentKind.IDENTITY: _l("Identity document (passport or stateless person’s certificate)"),
+    DocumentKind.BIRTH_CERTIFICATE: _l("Birth certificate"),
     DocumentKind.RESIDENCE_1991: _l("Proof of permanent residence abroad on 16 December 1991"),
     DocumentKind.NATIONALITY: _l("Proof of Kazakh nationality"),
     DocumentKind.RECOMMENDATION: _l("Recommendation of a nationality commission"),

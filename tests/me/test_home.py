@@ -67,7 +67,7 @@ def test_a_draft_lists_what_is_missing_for_each_member(world, login):
     assert "Proof of Kazakh nationality: missing" in _text_of(head_block)
     assert "16 December 1991" not in head_block
     child_block = html.split(f'id="missing-{world.child.id}"')[1].split("</div>")[0]
-    assert "Birth certificate with a notarised translation: missing" in _text_of(child_block)
+    assert "Birth certificate: missing" in _text_of(child_block)
     assert "Proof of Kazakh nationality: missing" in _text_of(child_block)
     assert f'id="missing-{world.spouse.id}"' in html
 
