@@ -203,6 +203,12 @@ class RefuseUnreliableForm(VersionedForm):
 
 
 class WithdrawForm(VersionedForm):
+    """Prefixed: the document form on the same page has its own `person_id`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "withdraw")
+        super().__init__(*args, **kwargs)
+
     person_id = SelectField(_l("Who asked to withdraw"), coerce=int, choices=[])
     withdrawn_on = DateField(_l("Asked on"), validators=[InputRequired()])
     reason = TextAreaField(

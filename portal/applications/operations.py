@@ -7,7 +7,6 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
-from portal.admin import settings
 from portal.applications import checklist as cl
 from portal.applications import rules, status
 from portal.applications.checks import duplicates
@@ -149,13 +148,6 @@ def submit(application: Application, received_on: date, channel: Channel = Chann
     return submission
 
 
-def decision_due(application: Application, from_day: date) -> date:
-    """K3: under 2025, three working days from `from_day` (the acceptance); under 2017, the
-    administrator's setting."""
-    days = rules.by_code(application.rule_set).decision_working_days
-    return add_working_days(from_day, days or settings.get("DECISION_WORKING_DAYS"))
-
-
 def _open_submission(application: Application) -> Submission:
     submission = application.current_submission
     if submission is None or submission.outcome is not None:
@@ -183,7 +175,7 @@ def accept_documents(application: Application, members: list[Person], on: date) 
     submission.decided_by_id = current_actor_id()
     transition(application, Action.ACCEPT_DOCUMENTS, submission=submission.number)
     if rules.by_code(application.rule_set).decision_working_days:
-        application.decision_due_on = decision_due(application, on)  # K3: from the acceptance
+        application.decision_due_on = rules.decision_due(application.rule_set, on)  # K3: from the acceptance
     start_checks(application, members)
 
 
@@ -413,7 +405,7 @@ def reopen(application: Application, kind: AppealKind, number: str, decided_on: 
     db.session.add(appeal)
     application.refusal_ground = application.refusal_reasons = None
     application.protocol_number = application.protocol_date = application.decided_on = None
-    application.decision_due_on = decision_due(application, today())
+    application.decision_due_on = rules.decision_due(application.rule_set, today())
     transition(application, Action.REOPEN, appeal=kind, number=appeal.number,
                decided_on=decided_on, issued_by=appeal.issued_by)  # fmt: skip
     return appeal

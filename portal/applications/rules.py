@@ -15,6 +15,9 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
+from portal.admin import settings
+from portal.workdays import add_working_days
+
 
 class Channel(StrEnum):
     """K1: where the application arrived (the 2017 set knows the LEB in person only)."""
@@ -58,11 +61,6 @@ class RuleSet:
     residence_1991: bool  # the applicant's proof of living abroad on 16 December 1991
     nationality_of_head: bool  # the applicant's proof of Kazakh nationality, always
     recommendation_counts: bool  # a nationality commission's recommendation stands for it
-
-    @property
-    def needs_reference(self) -> bool:
-        """Whether the channel's own reference number is recorded (K1)."""
-        return len(self.channels) > 1
 
 
 RULE_2017 = RuleSet(
@@ -112,3 +110,10 @@ def in_force_on(day: date) -> RuleSet:
 
 def by_code(code: str | None) -> RuleSet:
     return BY_CODE.get(code or "", RULE_2017)
+
+
+def decision_due(code: str | None, from_day: date) -> date:
+    """K3: under 2025, three working days from `from_day` (the acceptance); under 2017, the
+    administrator's setting (from the end of the checks)."""
+    days = by_code(code).decision_working_days or settings.get("DECISION_WORKING_DAYS")
+    return add_working_days(from_day, days)

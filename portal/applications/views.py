@@ -95,14 +95,14 @@ def _page(application: Application, status: int = 200, **forms):
         "decision": DecisionForm(formdata=None, protocol_date=day, version=version),
         "certificate": CertificateForm(formdata=None, issued_on=day, version=version),
         "unreliable": RefuseUnreliableForm(formdata=None, protocol_date=day, version=version),
-        "withdraw": WithdrawForm(formdata=None, prefix="withdraw", withdrawn_on=day,
-                                 version=version, person_id=head.id if head else None),  # fmt: skip
+        "withdraw": WithdrawForm(formdata=None, withdrawn_on=day, version=version,
+                                 person_id=head.id if head else None),  # fmt: skip
         "appeal": AppealForm(formdata=None, version=version),
         "extend": ExtendForm(formdata=None, version=version),
         "hearing": HearingForm(formdata=None, held_on=day, protocol_date=day, version=version),
     }
     defaults.update({k: v for k, v in forms.items() if k != "document"})
-    defaults["withdraw"].person_id.choices = [(m.id, m.full_name) for m in family.members]
+    _members_to_choose(defaults["withdraw"], application)
     checks = {(c.person_id, c.kind): c for c in application.checks}
     return render(
         "applications/application.html",
@@ -238,9 +238,16 @@ def document_file(document_id: int):
     return resp
 
 
-def _step(application_id: int, form_cls, key: str, action, message: str):
+def _members_to_choose(form: WithdrawForm, application: Application) -> None:
+    form.person_id.choices = [(m.id, m.full_name) for m in application.family.members]
+
+
+def _step(application_id: int, form_cls, key: str, action, message: str, prepare=None):
+    """`prepare(form, application)` fills what the form needs from the application (choices)."""
     application = _application(application_id)
     form = form_cls()
+    if prepare is not None:
+        prepare(form, application)
     if form.validate_on_submit() and form.version.data != str(application.version):
         # Someone acted on the application since this page was shown: nothing is applied,
         # and the page comes back with what was typed, to check and send again.
@@ -355,17 +362,13 @@ def _refusal_message(application: Application) -> str:
 @bp.post("/applications/<int:application_id>/withdraw")
 @roles_required(*EDITORS)
 def withdraw(application_id: int):
-    def form_cls():
-        form = WithdrawForm(prefix="withdraw")
-        form.person_id.choices = [(m.id, m.full_name) for m in _application(application_id).family.members]
-        return form
-
     def act(application, form):
         person = next(m for m in application.family.members if m.id == form.person_id.data)
         ops.withdraw(application, person, form.withdrawn_on.data, form.reason.data)
 
-    return _step(application_id, form_cls, "withdraw", act,
-                 _("The withdrawal has been recorded; the application is closed."))  # fmt: skip
+    return _step(application_id, WithdrawForm, "withdraw", act,
+                 _("The withdrawal has been recorded; the application is closed."),
+                 prepare=_members_to_choose)  # fmt: skip
 
 
 @bp.post("/applications/<int:application_id>/appeal")

@@ -14,7 +14,8 @@ from portal import iin as iin_rules
 from portal.applications import checklist as cl
 from portal.applications import operations as ops
 from portal.applications import rules, storage
-from portal.applications.models import Application
+from portal.applications.models import Application, State
+from portal.clock import today
 from portal.extensions import db
 from portal.integrations import outbox
 from portal.integrations.models import MessageKind
@@ -128,8 +129,6 @@ def drain(systems: FakeStateSystems, rounds: int = 5) -> None:
 def hear(client, application, decision: str = "refuse", lang: str = "en"):
     """K4 (2025 rules): the hearing on a preliminary refusal, then the final decision, through
     the application page's form."""
-    from portal.clock import today
-
     db.session.expire_all()
     current = db.session.get(Application, application.id)
     day = today().isoformat()
@@ -144,9 +143,6 @@ def hear(client, application, decision: str = "refuse", lang: str = "en"):
 def refuse_finally(application, ground, reasons: str = "Not eligible.") -> None:
     """R9-1 through K4 when the rules ask for it: the preliminary refusal, the hearing, the
     final refusal (the operations, in the caller's transaction)."""
-    from portal.applications.models import State
-    from portal.clock import today
-
     ops.refuse_status(application, ground, reasons, "P-1", today())
     if application.state == State.HEARING:
         ops.hearing(application, today(), "Heard.", False, "P-2", today(), None)

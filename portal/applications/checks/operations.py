@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal import iin as iin_rules
-from portal.admin import settings
+from portal.applications import rules
 from portal.applications.checks import duplicates
 from portal.applications.checks.models import (
     SETTLEMENTS,
@@ -39,7 +39,6 @@ from portal.extensions import db
 from portal.integrations import outbox
 from portal.integrations.models import MessageKind
 from portal.residents.models import Person
-from portal.workdays import add_working_days
 
 # Where a check can still be acted on: while the checks run, and after an appeal reopened an
 # application refused from the checks stage (its certificate still needs every IIN, R22).
@@ -297,7 +296,6 @@ def maybe_complete_checks(application: Application) -> bool:
         return False
     transition(application, Action.COMPLETE_CHECKS)
     if application.decision_due_on is None:  # K3 counts from the acceptance, 2017 from here
-        days = settings.get("DECISION_WORKING_DAYS")
-        application.decision_due_on = add_working_days(today(), days)
+        application.decision_due_on = rules.decision_due(application.rule_set, today())
     db.session.flush()
     return True
