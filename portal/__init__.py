@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.accommodation.views import bp as accommodation
     from portal.admin.views import bp as admin
     from portal.applications.checks.views import bp as checks
+    from portal.applications.document_views import bp as documents
     from portal.applications.status_views import bp as status
     from portal.applications.views import bp as applications
     from portal.applications.work_views import bp as work
@@ -79,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
         residents,
         accommodation,
         applications,
+        documents,
         checks,
         status,
         work,

@@ -85,6 +85,7 @@ def load(instance_path: str) -> dict:
         engine_options = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
     secure_cookies = _bool("PORTAL_SECURE_COOKIES", False)
     names = server_names()
+    upload_max = int(os.environ.get("PORTAL_UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
     return {
         "SECRET_KEY": os.environ.get("PORTAL_SECRET_KEY") or _instance_secret(instance_path),
         "SQLALCHEMY_DATABASE_URI": db_url,
@@ -101,7 +102,8 @@ def load(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
-        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        # A person's documents arrive in one post (issue 14): up to six scans and the fields.
+        "MAX_CONTENT_LENGTH": 6 * upload_max + 1024 * 1024,
         "PROXY_FIX": _bool("PORTAL_BEHIND_PROXY", False),
         # Throttling (portal/auth/throttle.py): counters in memory per worker process, or in
         # Redis shared by every host ("redis://127.0.0.1:6379/0"); addresses never counted.
@@ -124,5 +126,5 @@ def load(instance_path: str) -> dict:
         # Argon2id costs for passwords and one-time codes (OWASP minimum: 19 MiB, 2 passes).
         "PORTAL_ARGON2_TIME_COST": int(os.environ.get("PORTAL_ARGON2_TIME_COST", "2")),
         "PORTAL_ARGON2_MEMORY_KIB": int(os.environ.get("PORTAL_ARGON2_MEMORY_KIB", "19456")),
-        "PORTAL_UPLOAD_MAX_BYTES": int(os.environ.get("PORTAL_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)),
+        "PORTAL_UPLOAD_MAX_BYTES": upload_max,
     }

@@ -129,7 +129,9 @@ MATRIX = [
     ("accommodation.discharge",   "POST", "family",  LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
     ("applications.show",         "GET",  "family",  LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      IN_SCOPE),
     ("applications.open_application", "POST", "family", LOGIN, STEP_EVERYWHERE, DENIED,      STEP_IN_SCOPE, DENIED),
-    ("applications.add_document", "POST", "application", LOGIN, DONE_EVERYWHERE, DENIED,     DONE_IN_SCOPE, DENIED),
+    # the family's checklist as one form: one post per person (PARTS: the spouse)
+    ("documents.page",            "GET",  "application", LOGIN, EVERYWHERE,     IN_SCOPE,    IN_SCOPE,      IN_SCOPE),
+    ("documents.save",            "POST", "application", LOGIN, DONE_EVERYWHERE, DENIED,     DONE_IN_SCOPE, DENIED),
     ("applications.review_document", "POST", "document", LOGIN, STEP_EVERYWHERE, DENIED,     STEP_IN_SCOPE, DENIED),
     ("applications.document_file", "GET", "document", LOGIN,   EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      IN_SCOPE),
     ("applications.submit",       "POST", "application", LOGIN, DONE_EVERYWHERE, DENIED,     DONE_IN_SCOPE, DENIED),
@@ -226,6 +228,7 @@ PARTS = {
     "checks.resend_notice": lambda hh: {"message_id": 1},
     "checks.resolve_here": lambda hh: {"check_id": 1},
     "status.letter": lambda hh: {"name": "preliminary-refusal"},
+    "documents.save": lambda hh: {"person_id": hh.spouse.id},
 }
 
 # The URL parameter each kind of record fills.
@@ -572,12 +575,10 @@ def post_data(row: Row, world: World, hh: Household, user: User | None) -> dict:
     version = {"version": str(hh.application.version)}
     if endpoint == "applications.open_application":
         return {}
-    if endpoint == "applications.add_document":
-        return {
-            "person_id": str(hh.spouse.id),
-            "kind": "photos",
-            "scan": (io.BytesIO(app_helpers.PDF), "p.pdf"),
-        }
+    if endpoint == "documents.save":
+        prefix = f"p{hh.spouse.id}-identity-"
+        return {f"{prefix}number": "N7770001", f"{prefix}in_kazakh_or_russian": "y",
+                f"{prefix}scan": (io.BytesIO(app_helpers.PDF), "p.pdf")}  # fmt: skip
     if endpoint == "applications.review_document":
         return {"decision": "accept"}
     if endpoint == "applications.submit":

@@ -55,7 +55,7 @@ def test_application_page_and_work_queue_do_not_grow_with_the_data(f, app, login
     from tests.applications.helpers import add_all_documents
 
     centre = f.centre()
-    counts = {"page": [], "work": []}
+    counts = {"page": [], "work": [], "documents": []}
     client = login(f.user("staff", centre=centre))
     for members in (1, 6):
         fam = f.family(centre, members=members)
@@ -66,6 +66,7 @@ def test_application_page_and_work_queue_do_not_grow_with_the_data(f, app, login
         for key, url in (
             ("page", f"/en/families/{fam.id}/application"),
             ("work", "/en/work"),
+            ("documents", f"/en/applications/{application.id}/documents"),
         ):
             client.get(url)
             with count_queries() as q:
@@ -73,6 +74,7 @@ def test_application_page_and_work_queue_do_not_grow_with_the_data(f, app, login
             counts[key].append(q.count)
     assert counts["page"][0] == counts["page"][1], counts
     assert counts["work"][0] == counts["work"][1], counts
+    assert counts["documents"][0] == counts["documents"][1], counts
 
 
 def test_course_pages_do_not_grow_with_the_data(f, app, login, count_queries):

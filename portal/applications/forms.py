@@ -6,6 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    Form,
     HiddenField,
     IntegerField,
     RadioField,
@@ -13,12 +14,19 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from portal.applications.models import (
     APPEAL_KIND_LABELS,
-    DOCUMENT_KIND_LABELS,
     REFUSAL_GROUND_LABELS,
+    DocumentKind,
 )
 from portal.applications.rules import CHANNEL_LABELS, Channel
 from portal.forms import strip
@@ -32,9 +40,16 @@ class VersionedForm(FlaskForm):
     version = HiddenField(render_kw={"id": False})
 
 
-class DocumentForm(FlaskForm):
-    person_id = SelectField(_l("Person"), coerce=int, choices=[])
-    kind = SelectField(_l("Document"), choices=[], validators=[InputRequired()])
+class DocumentsForm(FlaskForm):
+    """One person's documents, sent together (R4; issue 14): the form carries the CSRF token,
+    its rows (`DocumentRowForm`) the documents."""
+
+
+class DocumentRowForm(Form):
+    """One row of a person's checklist: a document handed in, with its scan. A row left empty
+    records nothing; `for_kind` keeps only the fields that kind of document has."""
+
+    kind = SelectField(_l("Which document"), choices=[], validators=[Optional()])
     number = StringField(_l("Number"), filters=[strip], validators=[Optional(), Length(max=60)])
     issued_on = DateField(_l("Issued on"), validators=[Optional()])
     expires_on = DateField(
@@ -46,9 +61,51 @@ class DocumentForm(FlaskForm):
     translation_notarised = BooleanField(_l("With a notarised translation into Kazakh or Russian"))
     scan = FileField(_l("Scan (PDF, JPEG or PNG, up to 5 MB)"))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.kind.choices = [(k.value, str(v)) for k, v in DOCUMENT_KIND_LABELS.items()]
+    TYPED = ("number", "issued_on", "expires_on")
+    TICKED = ("in_kazakh_or_russian", "translation_notarised")
+
+    def entered(self) -> bool:
+        """Something was typed or a scan chosen: the row is a document to record."""
+        typed = any(name in self and self[name].raw_data and self[name].raw_data[0].strip()
+                    for name in self.TYPED)  # fmt: skip
+        return typed or bool(self.scan.data)
+
+    def ticked_only(self) -> bool:
+        return not self.entered() and any(name in self and self[name].data for name in self.TICKED)
+
+    def validate_expires_on(self, field) -> None:
+        issued = self.issued_on.data if "issued_on" in self else None
+        if field.data and issued and field.data <= issued:
+            raise ValidationError(_l("The expiry date must be after the issue date."))
+
+
+# Which fields each kind of document has: a photograph has no number, only an identity
+# document expires, only identity documents may need a translation (R4 (3)).
+ROW_FIELDS = {
+    DocumentKind.AUTOBIOGRAPHY: ("scan",),
+    DocumentKind.PHOTOS: ("scan",),
+    DocumentKind.IDENTITY: ("number", "issued_on", "expires_on", "in_kazakh_or_russian",
+                            "translation_notarised", "scan"),  # fmt: skip
+    DocumentKind.BIRTH_CERTIFICATE: ("number", "issued_on", "in_kazakh_or_russian",
+                                     "translation_notarised", "scan"),  # fmt: skip
+    DocumentKind.RESIDENCE_1991: ("number", "issued_on", "scan"),
+    DocumentKind.NATIONALITY: ("kind", "number", "issued_on", "scan"),
+    DocumentKind.RECOMMENDATION: ("number", "issued_on", "scan"),
+}
+
+
+def document_row(kind: DocumentKind, prefix: str, formdata=None,
+                 alternatives: tuple[DocumentKind, ...] = ()) -> DocumentRowForm:  # fmt: skip
+    """The row for one required document; `alternatives` are the kinds that stand for it
+    (K6: a nationality commission's recommendation for the proof of nationality)."""
+    row = DocumentRowForm(formdata, prefix=prefix)
+    for name in [f.short_name for f in row]:
+        if name not in ROW_FIELDS[kind] or (name == "kind" and not alternatives):
+            delattr(row, name)
+    if alternatives:
+        row.kind.choices = [(k.value, k.label) for k in (kind, *alternatives)]
+        row.kind.data = row.kind.data or kind.value
+    return row
 
 
 class ReviewForm(FlaskForm):

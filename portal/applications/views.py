@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, request, send_file, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -30,7 +30,6 @@ from portal.applications.forms import (
     AppealForm,
     CertificateForm,
     DecisionForm,
-    DocumentForm,
     DuplicateForm,
     ExtendForm,
     HearingForm,
@@ -45,7 +44,6 @@ from portal.applications.models import (
     Application,
     ApplicationEvent,
     Document,
-    DocumentKind,
     RefusalGround,
     State,
     Submission,
@@ -84,8 +82,6 @@ def _page(application: Application, status: int = 200, **forms):
     family = application.family
     day = today()
     items = cl.checklist(application, family.members, day)
-    doc_form = forms.get("document") or DocumentForm(formdata=None)
-    doc_form.person_id.choices = [(m.id, m.full_name) for m in family.members]
     version = str(application.version)
     head = family.head
     defaults = {
@@ -101,7 +97,7 @@ def _page(application: Application, status: int = 200, **forms):
         "extend": ExtendForm(formdata=None, version=version),
         "hearing": HearingForm(formdata=None, held_on=day, protocol_date=day, version=version),
     }
-    defaults.update({k: v for k, v in forms.items() if k != "document"})
+    defaults.update(forms)
     _members_to_choose(defaults["withdraw"], application)
     checks = {(c.person_id, c.kind): c for c in application.checks}
     return render(
@@ -114,13 +110,13 @@ def _page(application: Application, status: int = 200, **forms):
         undecided=check_panels.undecided_duplicates(application),
         way_on=check_panels.way_on(application, defaults),
         notices=ops.unsent_notices(application),
-        doc_form=doc_form,
         forms=defaults,
         review_form=ReviewForm(formdata=None),
         next_step=NEXT_STEP[application.state],
         today=day,
         State=State,
         WITHDRAWABLE=WITHDRAWABLE,
+        documents_editable=application.state in ops.EDITABLE_DOCUMENTS and current_user.can_edit,
         rules=rule_set_of(application.rule_set),
         can_extend=lifetime.can_extend(application),
         status=status,
@@ -172,34 +168,6 @@ def _done(application: Application, message: str):
 STALE = _l(
     "This page was out of date: the application has changed since. Nothing was done; check it and try again."
 )
-
-
-@bp.post("/applications/<int:application_id>/documents")
-@roles_required(*EDITORS)
-def add_document(application_id: int):
-    application = _application(application_id)
-    form = DocumentForm()
-    form.person_id.choices = [(m.id, m.full_name) for m in application.family.members]
-    if form.validate_on_submit():
-        person = next(m for m in application.family.members if m.id == form.person_id.data)
-        scan = None
-        try:
-            scan = storage.save(form.scan.data) if form.scan.data else None
-            ops.add_document(
-                application, person, DocumentKind(form.kind.data), number=form.number.data or None,
-                issued_on=form.issued_on.data, expires_on=form.expires_on.data,
-                translation_notarised=form.translation_notarised.data, scan=scan,
-                in_kazakh_or_russian=form.in_kazakh_or_russian.data,
-            )  # fmt: skip
-        except storage.UploadError as e:
-            form.scan.errors = [str(e)]
-        except ops.ApplicationError as e:
-            form.form_errors.append(str(e))
-            if scan is not None:
-                storage.delete(scan.key)  # no document, no orphaned scan
-        else:
-            return _done(application, _("The document has been recorded."))
-    return _page(application, status=422, document=form)
 
 
 @bp.post("/documents/<int:document_id>/review")

@@ -55,20 +55,20 @@ def staff_with_application(f, login):
     return client, family, db.session.scalar(select(Application))
 
 
-def post_document(client, application, family, data: bytes, name: str, lang="en", **extra):
-    """The document form of the application page, sent with a scan (the head's passport)."""
-    form = {
-        "person_id": str(family.head.id),
-        "kind": "identity",
-        "number": "E1234567",
-        "issued_on": "2020-01-01",
-        "expires_on": "2030-01-01",
-        "translation_notarised": "y",
-        "scan": (io.BytesIO(data), name),
-    }
-    form.update(extra)
+def post_document(client, application, family, data: bytes, name: str, lang="en", *,
+                  kind: str = "identity", person=None, **extra):
+    """One row of a person's documents form (the head's passport unless told), sent with a scan."""
+    person = person or family.head
+    fields = {}
+    if kind == "identity":
+        fields = {"number": "E1234567", "issued_on": "2020-01-01", "expires_on": "2030-01-01",
+                  "translation_notarised": "y"}  # fmt: skip
+    fields.update(extra)
+    prefix = f"p{person.id}-{kind}-"
+    form = {prefix + k: v for k, v in fields.items()}
+    form[prefix + "scan"] = (io.BytesIO(data), name)
     return client.post(
-        f"/{lang}/applications/{application.id}/documents",
+        f"/{lang}/applications/{application.id}/documents/{person.id}",
         data=form,
         content_type="multipart/form-data",
     )

@@ -42,7 +42,7 @@ def test_the_type_is_told_by_the_content_not_the_name(f, login):
     assert "Only PDF, JPEG and PNG files are accepted." in resp.text
     assert 'value="E1234567"' in resp.text  # what was typed is kept
     assert db.session.scalar(select(func.count()).select_from(Document)) == 0
-    ok = post_document(client, application, family, image("PNG"), "photo.txt", kind="photos")
+    ok = post_document(client, application, family, image("PNG"), "photo.txt", kind="autobiography")
     assert ok.status_code == 303
     doc = db.session.scalars(select(Document)).one()
     assert doc.content_type == "image/png"

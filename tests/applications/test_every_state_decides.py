@@ -122,9 +122,13 @@ def forms_on(html: str) -> list[Form]:
 # Forms that record or review single documents change no state this graph looks at, except a
 # corrected identity-document number (R10): that one is sent, with a new number each time.
 SKIPPED = re.compile(r"/documents/\d+/review$")
+# A person's documents form (the checklist in one pass): only the identity document is filled.
+DOCUMENTS = re.compile(r"/documents/\d+$")
 
 
 def _filled(form: Form, serial: int) -> dict:
+    if DOCUMENTS.search(form.action):
+        return _identity_row(form, serial)
     data = {}
     for kind, name, value in form.fields:
         if kind == "file":
@@ -135,9 +139,18 @@ def _filled(form: Form, serial: int) -> dict:
             data[name] = value
         else:
             data[name] = value or f"Graph {serial}"
-    if form.action.endswith("/documents"):
-        data.update(kind="identity", number=f"G{serial}", issued_on="2020-01-01",
-                    expires_on="2030-01-01", translation_notarised="y")  # fmt: skip
+    return data
+
+
+def _identity_row(form: Form, serial: int) -> dict:
+    """A corrected identity document, the only row filled (a person without one sends nothing
+    and is told so)."""
+    data = {name: value for kind, name, value in form.fields if kind == "hidden"}
+    for _kind, name, _value in form.fields:
+        if re.fullmatch(r"p\d+-identity-number", name):
+            prefix = name.removesuffix("number")
+            data |= {f"{prefix}number": f"G{serial}", f"{prefix}issued_on": "2020-01-01",
+                     f"{prefix}expires_on": "2030-01-01", f"{prefix}translation_notarised": "y"}
     return data
 
 
@@ -145,7 +158,7 @@ def submissions(form: Form, serial: int) -> list[dict]:
     """The form sent once for each combination of its choices (document form: once)."""
     combos = [_filled(form, serial)]
     for name, options in form.choices.items():
-        if form.action.endswith(("/documents", "/appeal")):
+        if DOCUMENTS.search(form.action) or form.action.endswith("/appeal"):
             options = options[:1]  # which document it is changes no state
         options = [o for o in options if o] or [""]
         combos = [{**c, name: o} for c in combos for o in options]
@@ -270,6 +283,8 @@ class Explorer:
         """(label, is_withdrawal, do) for every move from here."""
         w = self.world
         pages = [(w.staff, f"/en/families/{self._family_id()}/application")]
+        if w.documents:
+            pages.append((w.staff, f"/en/applications/{w.application_id}/documents"))
         if w.other_id is not None:
             pages.append((w.elsewhere, f"/en/persons/{w.other_id}"))
         for client, url in pages:
@@ -277,8 +292,6 @@ class Explorer:
             assert page.status_code == 200, (url, page.status_code)
             for form in forms_on(page.text):
                 if SKIPPED.search(form.action) or form.action.endswith(("/delete", "/account")):
-                    continue
-                if form.action.endswith("/documents") and not w.documents:
                     continue
                 if "/persons/" in url and "/r6/" not in form.action:
                     continue
@@ -325,7 +338,7 @@ class Explorer:
     @staticmethod
     def _post(client, form: Form, data: dict):
         def do():
-            multipart = form.action.endswith(("/documents", "/appeal"))
+            multipart = bool(DOCUMENTS.search(form.action)) or form.action.endswith("/appeal")
             resp = client.post(form.action, data=data,
                                content_type="multipart/form-data" if multipart else None)  # fmt: skip
             assert resp.status_code < 500, (form.action, data, resp.status_code)

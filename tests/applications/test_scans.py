@@ -117,7 +117,7 @@ def test_r4_a_header_followed_by_html_is_refused_next_to_the_field(
     client, family, application = staff_with_application(f, login)
     resp = post_document(client, application, family, polyglot, "passport.pdf", lang=lang)
     assert resp.status_code == 422
-    assert f'id="scan-error">{message} </p>' in resp.text
+    assert f'id="p{family.head.id}-identity-scan-error">{message} </p>' in resp.text
     assert 'value="E1234567"' in resp.text  # what was typed is kept
     assert _documents() == 0
     assert list(uploads.rglob("*")) == []  # nothing of it was written
@@ -153,7 +153,7 @@ def test_r4_an_image_is_stored_upright_without_its_metadata_and_shown_inline(
     client, family, application = staff_with_application(f, login)
     photo = phone_photo(fmt)
     assert Image.open(io.BytesIO(photo)).getexif()[ExifTags.Base.Make] == "SpyCam"
-    resp = post_document(client, application, family, photo, "photo", kind="photos")
+    resp = post_document(client, application, family, photo, "photo", kind="autobiography")
     assert resp.status_code == 303
     doc = db.session.scalars(select(Document)).one()
     stored = storage.path_of(doc.file_key).read_bytes()
@@ -181,7 +181,7 @@ def test_r4_an_image_is_stored_upright_without_its_metadata_and_shown_inline(
 
 def test_r4_a_valid_image_carrying_html_after_its_end_is_stored_without_it(f, login, uploads):
     client, family, application = staff_with_application(f, login)
-    resp = post_document(client, application, family, image("PNG") + HTML, "p.png", kind="photos")
+    resp = post_document(client, application, family, image("PNG") + HTML, "p.png", kind="autobiography")
     assert resp.status_code == 303
     doc = db.session.scalars(select(Document)).one()
     assert b"<script>" not in storage.path_of(doc.file_key).read_bytes()

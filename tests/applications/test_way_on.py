@@ -381,7 +381,7 @@ def test_r10_a_corrected_identity_document_number_is_notified(f, staff, login):
     application = db.session.scalar(select(Application))
     for person, number in ((head, "E1234567"), (head, "E1234567"), (spouse, "E1"), (spouse, "E2")):
         resp = post_passport(client, application, family, PDF, "passport.pdf",
-                             person_id=str(person.id), number=number)  # fmt: skip
+                             person=person, number=number)  # fmt: skip
         assert resp.status_code == 303
     assert notices() == []  # a first number, the same number, a person without an IIN
     resp = post_passport(client, application, family, PDF, "passport.pdf", number="E7654321")

@@ -417,17 +417,10 @@ def test_r6_the_other_region_sees_the_finding_and_a_corrected_record_passes(f, w
     assert "Registrations found by other centres (R6)" in page
     assert spouse.full_name in page
     # the record is corrected (the passport number was mistyped), and the check run again
-    import io
+    from tests.applications.helpers import PDF, post_document
 
-    from tests.applications.test_documents import PDF
-
-    resp = client.post(
-        f"/en/applications/{application.id}/documents",
-        data={"person_id": str(spouse.id), "kind": "identity", "number": "N-CORRECTED",
-              "issued_on": "2020-01-01", "expires_on": "2030-01-01", "translation_notarised": "y",
-              "scan": (io.BytesIO(PDF), "passport.pdf")},
-        content_type="multipart/form-data",
-    )  # fmt: skip
+    resp = post_document(client, application, application.family, PDF, "passport.pdf",
+                         person=spouse, number="N-CORRECTED")  # fmt: skip
     assert resp.status_code == 303
     resp = client.post(
         f"/en/applications/{application.id}/recheck", data={"version": _version(application)}

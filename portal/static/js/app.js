@@ -33,4 +33,12 @@
     var summary = document.getElementById("error-summary");
     if (summary) summary.focus();
   });
+
+  // The same for a fragment swapped in by htmx: its summary carries `data-focus`.
+  document.addEventListener("htmx:after:swap", function () {
+    var target = document.querySelector("[data-focus]");
+    if (!target) return;
+    target.removeAttribute("data-focus");
+    target.focus();
+  });
 })();
