@@ -20,6 +20,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
+    from portal.bounds import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # ids beyond the database's integers: 404
     _init_extensions(app)
     _register_blueprints(app)
 

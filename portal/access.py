@@ -25,6 +25,7 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, Select, select, true
 
+from portal.bounds import valid_id
 from portal.extensions import db
 from portal.roles import EDITORS, STAFF_SIDE, Role, ScopeFacts
 
@@ -81,7 +82,9 @@ def scoped(model, *entities) -> Select:
 
 
 def get_or_404(model, ident: int, *options):
-    """One record the current user may see, or 404."""
+    """One record the current user may see, or 404 (an id no table can hold included)."""
+    if not valid_id(ident):
+        abort(404)
     stmt = scoped(model).where(model.id == ident)
     if options:
         stmt = stmt.options(*options)

@@ -5,11 +5,22 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, DateTime, MetaData, TypeDecorator, and_, event, or_
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    Date,
+    DateTime,
+    MetaData,
+    TypeDecorator,
+    and_,
+    event,
+    or_,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from portal.bounds import FIRST_DAY, LAST_DAY
 from portal.clock import now_utc
 
 NAMING_CONVENTION = {
@@ -23,6 +34,18 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def bound_dates(metadata: MetaData) -> None:
+    """Every date column holds a day from 1900 to 2100 (`portal.bounds`), enforced by the
+    database as well as by the forms: `ck_<table>_<column>_window` (issue 15; migration 0013)."""
+    for table in metadata.tables.values():
+        names = {c.name for c in table.constraints}
+        for column in table.columns:
+            name = f"{column.name}_window"
+            if isinstance(column.type, Date) and name not in names:
+                sql = f"{column.name} >= '{FIRST_DAY.isoformat()}' AND {column.name} <= '{LAST_DAY.isoformat()}'"
+                table.append_constraint(CheckConstraint(sql, name=name))
 
 
 def as_utc(value: datetime | None) -> datetime | None:

@@ -19,6 +19,7 @@ def _messages():
         405: _("This action is not available here."),
         409: _("Someone else changed this at the same moment. Reload the page and try again."),
         413: _("The file is too large."),
+        422: _("Some of what was sent cannot be accepted. Check it and try again."),
         429: _("Too many requests from your address. Wait a minute and try again."),
         500: _("Something went wrong on our side. The error has been recorded; please try again."),
     }
@@ -48,7 +49,8 @@ def init_app(app: Flask) -> None:
     def http_error(e: HTTPException):
         if e.code and e.code < 400:
             return e
-        return _render(e.code or 500)
+        message = getattr(e, "message", None)  # a translated reason (portal.bounds.OutOfRange)
+        return _render(e.code or 500, str(message) if message else None)
 
     @app.errorhandler(Exception)
     def server_error(e: Exception):

@@ -41,3 +41,7 @@ from portal.services.courses.models import (  # noqa: F401
     Enrolment,
 )
 from portal.services.cases.models import Appointment, Case, QuotaApplication  # noqa: F401
+
+from portal.db import Base, bound_dates  # noqa: E402
+
+bound_dates(Base.metadata)  # every date column within 1900–2100, by the database too

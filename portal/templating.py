@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from functools import cache
 
 from babel import Locale
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean
+from sqlalchemy.types import TypeEngine
 
+from portal.extensions import db
 from portal.htmx import add_vary
 
 # Countries kandas most often come from are listed first in forms.
@@ -54,7 +59,9 @@ def date_filter(value: date | datetime | None, fmt: str = "medium") -> str:
     return format_date(value, fmt)
 
 
-# Labels of the recorded fields, for the history on a person's page.
+# Labels of the recorded fields, for the change history on the person's, the centre's and the
+# administrator's pages (issue 15): by field, and by (record, field) where a record means
+# something else by it (`register_audit_labels` adds a feature's own).
 FIELD_LABELS = {
     "surname": _l("Surname"),
     "given_name": _l("Given name"),
@@ -83,19 +90,109 @@ FIELD_LABELS = {
     "locale": _l("Language"),
     "active": _l("Account open"),
     "one_time_code_expires_at": _l("One-time code valid until"),
+    "region_id": _l("Region"),
+    "centre_id": _l("Centre"),
+    "name_kk": _l("Name in Kazakh"),
+    "name_ru": _l("Name in Russian"),
+    "name_en": _l("Name in English"),
+    "address": _l("Postal address"),
+    "email": _l("Email"),
+    "floor": _l("Floor"),
+    "number": _l("Number"),
+    "room_id": _l("Room"),
+    "service_id": _l("Service"),
+    "title": _l("Title"),
+    "level": _l("Level"),
+    "teacher_id": _l("Teacher"),
+    "capacity": _l("Places"),
+    "weekdays": _l("Days of the week"),
+    "starts_at_time": _l("Starts at"),
+    "ends_at_time": _l("Ends at"),
+    "starts_at": _l("Starts at"),
+    "ends_at": _l("Ends at"),
+    "cancelled": _l("Cancelled"),
+    "activity_id": _l("Course or event"),
+    "session_id": _l("Session"),
+    "case_id": _l("Case"),
+    "staff_id": _l("Staff member"),
+    "status": _l("Status"),
+    "seat": _l("Seat"),
+    "cancelled_at": _l("Cancelled on"),
+    "decided_on": _l("Decided on"),
+}
+RECORD_FIELD_LABELS: dict[tuple[str, str], object] = {
+    ("centre", "kind"): _l("Kind of centre"),
+    ("room", "number"): _l("Room number"),
+    ("room", "use"): _l("Room for"),
+    ("bed", "label"): _l("Bed"),
+    ("bed_in_service", "start_on"): _l("In service from"),
+    ("bed_in_service", "end_on"): _l("Out of service from"),
+    ("activity", "kind"): _l("Course or event"),
+    ("activity", "language"): _l("Language of the course"),
+    ("activity", "start_on"): _l("First day"),
+    ("activity", "end_on"): _l("Last day"),
+    ("attendance", "code"): _l("Mark"),
+    ("calendar_override", "day"): _l("Date"),
+    ("calendar_override", "kind"): _l("This day is"),
+    ("calendar_override", "note"): _l("Reason"),
+    ("quota_application", "submitted_on"): _l("Submitted on"),
 }
 ENTITY_LABELS = {
     "person": _l("Person"),
     "stay": _l("Stay"),
     "family": _l("Family"),
     "user": _l("Portal account"),
+    "centre": _l("Centre"),
+    "room": _l("Room"),
+    "bed": _l("Bed"),
+    "bed_in_service": _l("Bed in service"),
+    "activity": _l("Course or event"),
+    "activity_session": _l("Session"),
+    "enrolment": _l("Enrolment"),
+    "attendance": _l("Attendance"),
+    "service_case": _l("Case"),
+    "appointment": _l("Appointment"),
+    "quota_application": _l("Regional-quota application"),
+    "calendar_override": _l("Working-day correction"),
+    "setting": _l("Setting"),
 }
+YES_NO = {"true": _l("yes"), "false": _l("no")}
+
+
+def register_audit_labels(entity: str, fields: Mapping[str, object]) -> None:
+    """A feature names the fields of its record `entity` for the history (lazy strings), e.g.
+    the settings, whose entries carry the setting's key as the field."""
+    RECORD_FIELD_LABELS.update({(entity, field): label for field, label in fields.items()})
 
 
 def audit_field(entry) -> str:
     entity = ENTITY_LABELS.get(entry.entity, entry.entity)
-    field = FIELD_LABELS.get(entry.field, entry.field)
+    field = RECORD_FIELD_LABELS.get((entry.entity, entry.field)) or FIELD_LABELS.get(
+        entry.field, entry.field
+    )
     return f"{entity}: {field}"
+
+
+@cache
+def _column_types() -> dict[tuple[str, str], TypeEngine]:
+    return {(t.name, c.name): c.type for t in db.metadata.tables.values() for c in t.columns}
+
+
+def audit_value(value: str | None, entry) -> str:
+    """A recorded value as the history shows it: yes or no, an enumeration's label, otherwise
+    the text as stored (dates in ISO form); a dash for nothing."""
+    if value is None:
+        return "—"
+    kind = _column_types().get((entry.entity, entry.field))
+    if isinstance(kind, Boolean):
+        return str(YES_NO.get(value, value))
+    labelled = getattr(kind, "enum_class", None)
+    if labelled is not None and hasattr(labelled, "label"):
+        try:
+            return labelled(value).label
+        except ValueError:
+            return value
+    return value
 
 
 def number(value) -> str:
@@ -109,6 +206,7 @@ def percent(value) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         audit_field=audit_field,
+        audit_value=audit_value,
         number=number,
         percent=percent,
         date=date_filter,

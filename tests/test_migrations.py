@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_migrate import check, downgrade, upgrade
-from sqlalchemy import Enum, create_engine, func, inspect, select, text
+from sqlalchemy import Date, Enum, create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from portal import create_app
@@ -32,6 +32,8 @@ def test_upgrade_check_downgrade_upgrade(database_url, tmp_path):
         upgrade()
         check()  # raises when the models and the migrations differ
         _enum_constraints_hold_every_value()
+        _date_columns_have_their_window()
+        _stays_cannot_overlap()
         assert db.session.scalar(select(func.count()).select_from(Region)) == 20
         assert {"person", "family", "stay", "audit_entry"} <= set(
             inspect(db.engine).get_table_names()
@@ -60,3 +62,28 @@ def _enum_constraints_hold_every_value():
             text_ = constraints.get(name, "")
             missing += [f"{name}: {v}" for v in column.type.enums if f"'{v}'" not in text_]
     assert missing == []
+
+
+def _date_columns_have_their_window():
+    """Issue 15: every date column's 1900–2100 window (portal.db.bound_dates) is in the
+    migrated database, so that a date column added without it fails here."""
+    inspector = inspect(db.engine)
+    missing = []
+    for table in db.metadata.sorted_tables:
+        names = {c["name"] for c in inspector.get_check_constraints(table.name)}
+        missing += [f"{table.name}.{c.name}" for c in table.columns
+                    if isinstance(c.type, Date) and f"ck_{table.name}_{c.name}_window" not in names]  # fmt: skip
+    assert missing == []
+
+
+def _stays_cannot_overlap():
+    """The no-overlap rule of stays (0001) survives the migrations after it: on SQLite its
+    triggers are dropped by any rebuild of the table (as adding a CHECK constraint does)."""
+    if db.engine.dialect.name == "sqlite":
+        names = set(db.session.scalars(text(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'stay'")))  # fmt: skip
+        assert names == {"stay_no_overlap_insert", "stay_no_overlap_update"}
+    else:
+        names = set(db.session.scalars(text(
+            "SELECT conname FROM pg_constraint WHERE conrelid = 'stay'::regclass AND contype = 'x'")))  # fmt: skip
+        assert names == {"ex_stay_bed_id_overlap", "ex_stay_person_id_overlap"}

@@ -116,3 +116,40 @@ def test_course_pages_do_not_grow_with_the_data(f, app, login, count_queries):
             counts.setdefault(key, []).append(q.count)
     for key, (small, large) in counts.items():
         assert small == large, (key, counts)
+
+
+def test_centre_page_history_does_not_grow_with_the_data(f, app, login, count_queries):
+    """Issue 15: the centre's page shows a page of its history (rooms, beds and their time in
+    service, courses, moved sessions) in the same statements however long the history is."""
+    from datetime import time
+
+    from sqlalchemy import select
+
+    from portal.accommodation import operations as acc
+    from portal.services.catalogue.models import Service
+    from portal.services.courses import operations as courses
+    from portal.services.courses.models import ActivityKind
+
+    centre = f.centre()
+    c89 = db.session.scalar(select(Service).where(Service.code == "C8.9"))
+    client = login(f.user("staff", centre=centre))
+    counts = []
+    for rounds in (1, 6):
+        for _ in range(rounds - (1 if counts else 0)):
+            room = f.room(centre, beds=4)
+            acc.take_out_of_service(room.beds[0], date(2026, 2, 1))
+            acc.return_to_service(room.beds[0], date(2026, 3, 1))
+            courses.create_activity(
+                centre, ActivityKind.COURSE, c89, "Қазақ тілі", "kk", "A1", None, None, 20,
+                date(2026, 2, 2), date(2026, 2, 27), [0, 2], time(10), time(12),
+            )  # fmt: skip
+            db.session.commit()
+        url = f"/en/centres/{centre.id}"
+        client.get(url)
+        with count_queries() as q:
+            resp = client.get(url)
+        assert resp.status_code == 200
+        assert 'id="centre-history"' in resp.text
+        counts.append(q.count)
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= 16, counts

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.accommodation.models import (
@@ -10,17 +10,21 @@ from portal.accommodation.models import (
     DISCHARGE_REASON_LABELS,
     ROOM_USE_LABELS,
 )
-from portal.forms import strip
+from portal.forms import DateField, near_today, strip
 
 
 def _choices(labels) -> list[tuple[str, str]]:
     return [(k.value, str(v)) for k, v in labels.items()]
 
 
+# A bed's service dates write the capacity history behind every occupancy figure (issue 15):
+# five years back at most (records caught up), one year ahead (planned works).
+BED_SERVICE = near_today(5, 1)
+
 class AdmissionForm(FlaskForm):
     """The date and reason; the bed for each member comes as `bed-<person id>` fields."""
 
-    start_on = DateField(_l("Admission date"), validators=[InputRequired()])
+    start_on = DateField(_l("Admission date"), validators=[InputRequired(), near_today(1, 1)])
     reason = SelectField(_l("Reason for admission"), choices=[], validators=[InputRequired()])
     note = TextAreaField(_l("Note"), filters=[strip], validators=[Optional(), Length(max=2000)])
 
@@ -32,7 +36,8 @@ class AdmissionForm(FlaskForm):
 class DischargeForm(FlaskForm):
     """The date and reason; the persons come as `stay` checkboxes."""
 
-    end_on = DateField(_l("Discharge date (the day they leave)"), validators=[InputRequired()])
+    end_on = DateField(_l("Discharge date (the day they leave)"),
+                       validators=[InputRequired(), near_today(1, 1)])  # fmt: skip
     reason = SelectField(_l("Reason for discharge"), choices=[], validators=[InputRequired()])
     note = TextAreaField(_l("Note"), filters=[strip], validators=[Optional(), Length(max=2000)])
 
@@ -50,7 +55,7 @@ class RoomForm(FlaskForm):
     beds = IntegerField(
         _l("Number of beds"), default=2, validators=[InputRequired(), NumberRange(min=1, max=20)]
     )
-    in_service_from = DateField(_l("In service from"), validators=[InputRequired()])
+    in_service_from = DateField(_l("In service from"), validators=[InputRequired(), BED_SERVICE])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,11 +63,11 @@ class RoomForm(FlaskForm):
 
 
 class BedServiceForm(FlaskForm):
-    on = DateField(_l("From"), validators=[InputRequired()])
+    on = DateField(_l("From"), validators=[InputRequired(), BED_SERVICE])
 
 
 class AddBedsForm(FlaskForm):
     count = IntegerField(
         _l("Beds to add"), default=1, validators=[InputRequired(), NumberRange(min=1, max=20)]
     )
-    on = DateField(_l("In service from"), validators=[InputRequired()])
+    on = DateField(_l("In service from"), validators=[InputRequired(), BED_SERVICE])

@@ -48,6 +48,8 @@ class RegionKind(StrEnum):
 class Region(Localized, db.Model):
     """A region (oblys) or a city of republican significance."""
 
+    __audited__ = True  # issue 15: loaded by the migrations; any later change is recorded
+
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(8), unique=True)
     kind: Mapped[RegionKind] = mapped_column(str_enum(RegionKind, "region_kind"))
@@ -74,6 +76,8 @@ CENTRE_KIND_LABELS = {
 
 
 class Centre(Localized, Timestamped, db.Model):
+    __audited__ = True  # issue 15: shown in the centre's history
+
     id: Mapped[int] = mapped_column(primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
     kind: Mapped[CentreKind] = mapped_column(str_enum(CentreKind, "centre_kind"))
@@ -88,6 +92,10 @@ class Centre(Localized, Timestamped, db.Model):
     rooms: Mapped[list[Room]] = relationship(
         back_populates="centre", order_by="(Room.floor, Room.number)"
     )
+
+    @property
+    def audit_centre_id(self) -> int:
+        return self.id
 
 
 class RoomUse(StrEnum):
@@ -108,6 +116,7 @@ ROOM_USE_LABELS = {
 
 
 class Room(Timestamped, db.Model):
+    __audited__ = True  # issue 15: shown in the centre's history
     __table_args__ = (UniqueConstraint("centre_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,8 +128,13 @@ class Room(Timestamped, db.Model):
     centre: Mapped[Centre] = relationship(back_populates="rooms")
     beds: Mapped[list[Bed]] = relationship(back_populates="room", order_by="Bed.label")
 
+    @property
+    def audit_centre_id(self) -> int:
+        return self.centre_id
+
 
 class Bed(Timestamped, db.Model):
+    __audited__ = True  # issue 15: shown in the centre's history
     __table_args__ = (UniqueConstraint("room_id", "label"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -132,11 +146,18 @@ class Bed(Timestamped, db.Model):
         back_populates="bed", order_by="BedInService.start_on"
     )
 
+    @property
+    def audit_centre_id(self) -> int | None:
+        return self.room.centre_id if self.room is not None else None
+
 
 class BedInService(DatePeriod, db.Model):
     """A period in which a bed counts towards capacity; `end_on` is exclusive, open if None."""
 
     __tablename__ = "bed_in_service"
+    # Issue 15: taking a bed out of service and back changes the capacity history behind every
+    # occupancy figure; shown in the centre's history.
+    __audited__ = True
     __table_args__ = (
         CheckConstraint("end_on IS NULL OR end_on > start_on", name="period"),
         Index("ix_bed_in_service_bed_dates", "bed_id", "start_on", "end_on"),
@@ -148,6 +169,10 @@ class BedInService(DatePeriod, db.Model):
     end_on: Mapped[date | None] = mapped_column(Date)
 
     bed: Mapped[Bed] = relationship(back_populates="service_periods")
+
+    @property
+    def audit_centre_id(self) -> int | None:
+        return self.bed.audit_centre_id if self.bed is not None else None
 
 
 class AdmissionReason(StrEnum):

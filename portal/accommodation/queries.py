@@ -1,21 +1,28 @@
 """What the accommodation pages read besides the occupancy figures of `operations`: the
 centres a user may see, the families of a centre still waiting for a bed, a centre's rooms
-with their beds, and who sleeps in which bed on a day.
+with their beds, who sleeps in which bed on a day, and the names of the records in the
+centre's history.
 
 Plain functions of the user's scope facts and typed arguments; they never read the request.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Select, exists, select
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from sqlalchemy import Select, exists, null, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from portal.access import visible
-from portal.accommodation.models import Bed, Centre, Room, Stay
+from portal.accommodation.models import Bed, BedInService, Centre, Room, Stay
+from portal.audit.models import AuditEntry
+from portal.extensions import db
 from portal.residents.models import Family, Person
 from portal.roles import ScopeFacts
+from portal.services.courses.models import Activity, ActivitySession
 
 WAITING_ROWS = 20
 
@@ -69,3 +76,53 @@ def family_options() -> tuple:
         selectinload(Family.members).selectinload(Person.stays),
         selectinload(Family.centre),
     )
+
+
+def history_subjects(centre_id: int, entries: Iterable[AuditEntry]) -> dict[tuple[str, int], str]:
+    """What each record of the centre's history is, by (entity, id): "Room 101, bed 2" for a
+    bed and its periods in service, "Room 101", a course's title, a session's title and time.
+    Two statements, however long the history (issue 15)."""
+    ids: dict[str, set[int]] = {}
+    for e in entries:
+        ids.setdefault(e.entity, set()).add(e.entity_id)
+    names: dict[tuple[str, int], str] = {}
+    places = (
+        select(Room.id, Room.number, Bed.id, Bed.label, BedInService.id)
+        .outerjoin(Bed, Bed.room_id == Room.id)
+        .outerjoin(BedInService, BedInService.bed_id == Bed.id)
+        .where(
+            Room.centre_id == centre_id,
+            or_(
+                Room.id.in_(ids.get("room", ())),
+                Bed.id.in_(ids.get("bed", ())),
+                BedInService.id.in_(ids.get("bed_in_service", ())),
+            ),
+        )
+    )
+    for room_id, number, bed_id, label, period_id in db.session.execute(places):
+        names[("room", room_id)] = _("Room %(number)s", number=number)
+        if bed_id is not None:
+            bed = _("Room %(room)s, bed %(bed)s", room=number, bed=label)
+            names[("bed", bed_id)] = names[("bed_in_service", period_id)] = bed
+    sessions = (
+        select(Activity.id, Activity.title, ActivitySession.id, ActivitySession.starts_at)
+        .select_from(ActivitySession)
+        .join(ActivitySession.activity)
+        .where(
+            Activity.centre_id == centre_id,
+            ActivitySession.id.in_(ids.get("activity_session", ())),
+        )
+    )
+    activities = select(Activity.id, Activity.title, null(), null()).where(
+        Activity.centre_id == centre_id, Activity.id.in_(ids.get("activity", ()))
+    )
+    for activity_id, title, session_id, starts_at in db.session.execute(
+        union_all(sessions, activities)
+    ):
+        names[("activity", activity_id)] = title
+        if session_id is not None:
+            when = format_datetime(starts_at, "short")
+            names[("activity_session", session_id)] = _(
+                "%(title)s, %(date)s", title=title, date=when
+            )
+    return names

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
@@ -28,6 +28,8 @@ from portal.accommodation.models import (
     Room,
     RoomUse,
 )
+from portal.audit import queries as history
+from portal.bounds import date_arg, id_arg, page_arg, valid_id
 from portal.clock import today, week_of
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
@@ -56,7 +58,8 @@ def centres():
 @bp.get("/centres/<int:centre_id>")
 @roles_required(*STAFF_SIDE)
 def centre(centre_id: int):
-    """The centre's dashboard: beds free today, arrivals and departures this week."""
+    """The centre's dashboard: beds free today, arrivals and departures this week, and the
+    latest changes to its rooms, beds, courses and sessions (issue 15)."""
     centre = access.get_or_404(Centre, centre_id, selectinload(Centre.region))
     day = today()
     monday, next_monday = week_of(day)
@@ -64,6 +67,10 @@ def centre(centre_id: int):
     arrivals = ops.stays_in_week(centre.id, monday, next_monday, field="start_on")
     departures = ops.stays_in_week(centre.id, monday, next_monday, field="end_on")
     waiting = list(db.session.scalars(queries.waiting_families(centre.id)))
+    changes = db.paginate(
+        history.of_centre(centre.id), page=page_arg(), per_page=history.CENTRE_ROWS,
+        error_out=False,
+    )  # fmt: skip
     return render(
         "accommodation/centre.html",
         centre=centre,
@@ -71,6 +78,8 @@ def centre(centre_id: int):
         arrivals=arrivals,
         departures=departures,
         waiting=waiting,
+        history=changes,
+        subjects=queries.history_subjects(centre.id, changes.items),
         today=day,
         week=(monday, next_monday - timedelta(days=1)),
     )
@@ -178,7 +187,7 @@ def admit(family_id: int):
     family = _family(family_id)
     form = AdmissionForm()
     if request.method == "GET":
-        form.start_on.data = request.args.get("start_on", type=date.fromisoformat) or today()
+        form.start_on.data = request.args.get("start_on", type=date_arg) or today()
         form.reason.data = AdmissionReason.STATUS_PENDING.value
     staying = ops.open_stays([m.id for m in family.members])
     members = [m for m in family.members if m.id not in staying]
@@ -187,7 +196,7 @@ def admit(family_id: int):
     by_id = {b.id: b for b in beds}
     errors: dict[int, str] = {}
     if request.method == "POST":
-        chosen = {m.id: request.form.get(f"bed-{m.id}", type=int) for m in members}
+        chosen = {m.id: request.form.get(f"bed-{m.id}", type=id_arg) for m in members}
     else:
         chosen = ops.suggest_beds(members, beds)
     if request.method == "POST" and form.validate_on_submit():
@@ -256,7 +265,7 @@ def discharge(family_id: int):
         form.reason.data = DischargeReason.HOUSING.value
         selected = set(staying)
     else:
-        selected = {int(v) for v in request.form.getlist("person") if v.isdigit()}
+        selected = {int(v) for v in request.form.getlist("person") if valid_id(v)}
     if form.validate_on_submit():
         stays = [staying[pid] for pid in selected if pid in staying]
         try:

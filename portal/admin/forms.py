@@ -4,11 +4,11 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, StringField, ValidationError
+from wtforms import IntegerField, RadioField, StringField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation
 
 from portal.admin import settings
-from portal.forms import strip
+from portal.forms import DateField, strip
 from portal.workdays import DAY_KIND_LABELS
 
 FIRST_DAY = date(2000, 1, 1)

@@ -18,6 +18,10 @@ class CalendarOverride(db.Model):
     """A correction to the public-holiday calendar, from a government decree."""
 
     __tablename__ = "calendar_override"
+    # Issue 15: corrections move R4-1 deadlines, so adding and deleting one is recorded (the
+    # entry's actor says who; its deletion keeps the day, kind and reason as old values).
+    __audited__ = True
+    __audit_ignore__ = frozenset({"created_by_id"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, unique=True)
@@ -29,6 +33,11 @@ class CalendarOverride(db.Model):
 
 class Setting(db.Model):
     """One administrator setting, stored as text; `portal.admin.settings` types and defaults them."""
+
+    # Issue 15: each change of a value is recorded, the setting's key as the field.
+    __audited__ = True
+    __audit_name_key__ = "key"
+    __audit_ignore__ = frozenset({"key", "updated_by_id", "updated_at"})
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))

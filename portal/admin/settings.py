@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ScalarSelect, select
 from sqlalchemy.exc import IntegrityError
 
+from portal import templating
 from portal.admin.models import Setting
 from portal.auth.models import User
 from portal.extensions import db
@@ -109,6 +110,10 @@ DEFINITIONS: dict[str, Definition] = {
         ),
     )
 }
+
+
+# The history records a setting's key as the field (issue 15): shown by the setting's label.
+templating.register_audit_labels("setting", {key: d.label for key, d in DEFINITIONS.items()})
 
 
 @dataclass(frozen=True)

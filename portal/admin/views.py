@@ -1,4 +1,5 @@
-"""Administrator pages: corrections to the working-day calendar, and the settings.
+"""Administrator pages: corrections to the working-day calendar, and the settings, each with
+the history of their changes (issue 15: who, when, the old value, deletions included).
 
 Only the national administrator uses them. Each view: load, check, call one operation, render
 or redirect.
@@ -19,6 +20,7 @@ from portal.admin import operations
 from portal.admin import settings as admin_settings
 from portal.admin.forms import CalendarOverrideForm, SettingsForm
 from portal.admin.models import CalendarOverride
+from portal.audit import queries as history
 from portal.clock import today
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
@@ -61,6 +63,7 @@ def _calendar_page(form: CalendarOverrideForm, status: int = 200):
         corrected={o.day: o for o in overrides},
         holidays={y: workdays.public_holidays(y) for y in years},
         years=years,
+        history=list(db.session.scalars(history.of_entities([history.CALENDAR]))),
         status=status,
     )
 
@@ -97,9 +100,11 @@ def settings():
             db.session.commit()
             flash(_("The settings have been saved."), "success")
             return hx_redirect(url_for("admin.settings"))
+    changes = history.of_entities([history.SETTING, history.CALENDAR])
     return render(
         "admin/settings.html",
         form=form,
         current={c.definition.key: c for c in current},
+        history=list(db.session.scalars(changes)),
         status=422 if request.method == "POST" else 200,
     )

@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     Form,
     HiddenField,
     IntegerField,
@@ -29,7 +28,7 @@ from portal.applications.models import (
     DocumentKind,
 )
 from portal.applications.rules import CHANNEL_LABELS, Channel
-from portal.forms import strip
+from portal.forms import DateField, strip
 
 
 class VersionedForm(FlaskForm):

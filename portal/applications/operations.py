@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from portal.applications import checklist as cl
 from portal.applications import rules, status
@@ -350,14 +350,10 @@ def forget_person(person: Person) -> None:
     record(application, EventKind.TRANSITION, "member_removed", name=person.full_name,
            iin=person.iin)  # fmt: skip
     db.session.flush()
-    for model in (Document, PersonCheck):
-        db.session.execute(delete(model).where(model.person_id == person.id))
-    pair = or_(DuplicateDecision.person_id == person.id,
-               DuplicateDecision.other_person_id == person.id)  # fmt: skip
-    db.session.execute(delete(DuplicateDecision).where(pair))
-    db.session.execute(delete(RegistrationClosure).where(
-        or_(RegistrationClosure.person_id == person.id,
-            RegistrationClosure.into_person_id == person.id)))  # fmt: skip
+    # Issue 15: deleted as objects, so that the change history keeps their old values.
+    for row in _records_of(person):
+        db.session.delete(row)
+    # The timeline and the outbox (AUDIT_EXEMPT) keep their rows, no longer naming the person.
     for model in (OutboxMessage, ApplicationEvent):
         db.session.execute(
             update(model).where(model.person_id == person.id).values(person_id=None)
@@ -367,6 +363,20 @@ def forget_person(person: Person) -> None:
     db.session.flush()
     maybe_complete_checks(application)  # the removed member's stopped check held it back
     db.session.expire(application)
+
+
+def _records_of(person: Person) -> list:
+    """The person's documents, checks and R6 decisions and closures, which go with them."""
+    pair = or_(DuplicateDecision.person_id == person.id,
+               DuplicateDecision.other_person_id == person.id)  # fmt: skip
+    closed = or_(RegistrationClosure.person_id == person.id,
+                 RegistrationClosure.into_person_id == person.id)  # fmt: skip
+    return [
+        *db.session.scalars(select(Document).where(Document.person_id == person.id)),
+        *db.session.scalars(select(PersonCheck).where(PersonCheck.person_id == person.id)),
+        *db.session.scalars(select(DuplicateDecision).where(pair)),
+        *db.session.scalars(select(RegistrationClosure).where(closed)),
+    ]
 
 
 # --- Leaving the path on purpose -----------------------------------------------------------

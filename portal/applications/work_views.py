@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from portal.access import STAFF_SIDE, roles_required
 from portal.applications import work
+from portal.bounds import page_arg
 from portal.clock import today
 from portal.htmx import render
 from portal.i18n import LANG_PREFIX
@@ -25,7 +26,7 @@ def queue():
     """What waits for action, oldest deadline first: every kind, or one (`?kind=`), by pages."""
     kind = _kind(request.args.get("kind", ""))
     tally = _tally()
-    page = work.queue(current_user, kind, _page_number(request.args.get("page", "")), tally)
+    page = work.queue(current_user, kind, page_arg(), tally)
     return render(
         "applications/work.html",
         page=page,
@@ -44,14 +45,6 @@ def _kind(raw: str) -> work.Kind | None:
         return work.Kind(raw)
     except ValueError:
         return None
-
-
-def _page_number(raw: str) -> int:
-    """`?page=<n>`, from 1: anything else is the first page."""
-    try:
-        return max(int(raw), 1)
-    except ValueError:
-        return 1
 
 
 def _tally() -> dict[work.Kind, int]:

@@ -18,6 +18,7 @@ class AuditEntry(db.Model):
         Index("ix_audit_entry_entity", "entity", "entity_id"),
         Index("ix_audit_entry_person", "person_id", "at"),
         Index("ix_audit_entry_family", "family_id", "at"),
+        Index("ix_audit_entry_centre", "centre_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,10 +30,12 @@ class AuditEntry(db.Model):
     field: Mapped[str | None] = mapped_column(String(60))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
-    # The person and family the change concerns, for the history on their pages. No foreign
-    # keys: the history outlives a deleted record.
+    # The person, family and centre the change concerns, for the history on their pages (the
+    # centre's: its rooms, beds and their service, its courses and sessions; issue 15). No
+    # foreign keys: the history outlives a deleted record.
     person_id: Mapped[int | None] = mapped_column()
     family_id: Mapped[int | None] = mapped_column()
+    centre_id: Mapped[int | None] = mapped_column()
 
     actor = relationship("User")
 

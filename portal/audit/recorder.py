@@ -1,8 +1,16 @@
-"""Write the change history of personal data from the ORM session, in the same transaction.
+"""Write the change history of personal and operational data from the ORM session, in the
+same transaction.
 
 Models that set `__audited__ = True` have every created, changed and deleted column recorded
-as one `AuditEntry` per field (who, when, old → new). Views do not call this: it listens to the
-session, so no operation can forget it.
+as one `AuditEntry` per field (who, when, old → new; on deletion the old values). Views do not
+call this: it listens to the session, so no operation can forget it. A model says whose
+history an entry belongs to with `audit_person_id`, `audit_family_id` and `audit_centre_id`,
+and leaves columns out with `__audit_ignore__`.
+
+Issue 15: every mapped table is audited or named in `AUDIT_EXEMPT` below, with its reason
+(tests/audit/test_audited_tables.py holds every table to it). The session's listener does not
+see bulk statements, so an ORM `insert()`, `update()` or `delete()` of an audited model through
+the session is refused (`UnauditedWrite`): change such records as objects.
 """
 
 from __future__ import annotations
@@ -13,11 +21,27 @@ from enum import Enum
 from flask import g, has_app_context, has_request_context
 from flask_login import current_user
 from sqlalchemy import event, insert, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from portal.audit.models import AccessLog, AuditEntry
 from portal.clock import now_utc
 from portal.extensions import db
+
+# Tables left out of the change history, each for its reason; every other mapped table is
+# audited (issue 15). Only machinery and records that are themselves a history belong here.
+AUDIT_EXEMPT = frozenset(
+    {
+        "audit_entry",  # the change history itself
+        "access_log",  # the log of who opened whose file: itself a record, only ever added to
+        "user_session",  # log-ins: never deleted, itself the record of who logged in when
+        "outbox_message",  # delivery machinery; what was sent is kept on the message itself
+        "application_event",  # the application's timeline: itself who did what when
+    }
+)
+
+
+class UnauditedWrite(RuntimeError):
+    """A bulk INSERT, UPDATE or DELETE of an audited model: the history would miss it."""
 
 
 def _text(value) -> str | None:
@@ -79,9 +103,33 @@ def _deleted(obj):
         yield key, getattr(obj, key), None
 
 
+def _where(obj, field: str) -> tuple[int, str]:
+    """The entry's record id and field name. A record keyed by name rather than by number (a
+    setting) names its key in `__audit_name_key__`: its entries have record id 0 and the key
+    as the field (such a model audits one column, its value)."""
+    name_key = getattr(obj, "__audit_name_key__", None)
+    if name_key:
+        return 0, getattr(obj, name_key)
+    return obj.id, field
+
+
+def _entry(obj, action: str, field: str, old, new) -> dict:
+    entity_id, name = _where(obj, field)
+    return {
+        "action": action,
+        "entity": obj.__tablename__,
+        "entity_id": entity_id,
+        "field": name,
+        "old_value": _text(old),
+        "new_value": _text(new),
+        "person_id": getattr(obj, "audit_person_id", None),
+        "family_id": getattr(obj, "audit_family_id", None),
+        "centre_id": getattr(obj, "audit_centre_id", None),
+    }
+
+
 def _rows(session: Session) -> list[dict]:
-    now = now_utc()
-    actor = current_actor_id()
+    stamp = {"at": now_utc(), "actor_id": current_actor_id()}
     changes = [
         *(("create", obj, _created(obj)) for obj in _audited(session.new)),
         *(
@@ -92,18 +140,7 @@ def _rows(session: Session) -> list[dict]:
         *(("delete", obj, _deleted(obj)) for obj in _audited(session.deleted)),
     ]
     return [
-        {
-            "at": now,
-            "actor_id": actor,
-            "action": action,
-            "entity": obj.__tablename__,
-            "entity_id": obj.id,
-            "field": field,
-            "old_value": _text(old),
-            "new_value": _text(new),
-            "person_id": getattr(obj, "audit_person_id", None),
-            "family_id": getattr(obj, "audit_family_id", None),
-        }
+        {**stamp, **_entry(obj, action, field, old, new)}
         for action, obj, fields in changes
         for field, old, new in fields
     ]
@@ -114,6 +151,20 @@ def _record_changes(session: Session, _ctx) -> None:
     rows = _rows(session)
     if rows:
         session.connection().execute(insert(AuditEntry), rows)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_writes(state: ORMExecuteState) -> None:
+    """Issue 15: a bulk statement on an audited model would change records behind the
+    history's back; load the records and change (or delete) them as objects instead."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    mapper = state.bind_mapper
+    if mapper is not None and getattr(mapper.class_, "__audited__", False):
+        raise UnauditedWrite(
+            f"bulk {type(state.statement).__name__.lower()} of {mapper.class_.__name__}: "
+            "change audited records as ORM objects so that the history records them"
+        )
 
 
 def log_view(person_id: int, view: str) -> None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     RadioField,
     SelectField,
     StringField,
@@ -13,7 +12,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal import iin as iin_rules
-from portal.forms import MultiCheckboxField, cyrillic_name, past_date, phone_number, strip
+from portal.forms import (
+    DateField,
+    MultiCheckboxField,
+    cyrillic_name,
+    past_date,
+    phone_number,
+    strip,
+)
 from portal.residents.models import RELATION_LABELS, SEX_LABELS, Relation
 from portal.templating import country_choices, language_choices
 

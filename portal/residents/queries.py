@@ -14,13 +14,12 @@ from sqlalchemy.orm import selectinload
 
 from portal.access import visible
 from portal.accommodation.models import Bed, Centre, Stay
-from portal.audit.models import AuditEntry
+from portal.audit import queries as audit_queries
 from portal.integrations.models import MessageKind, OutboxMessage
 from portal.residents.models import Family, Person, Sex
 from portal.roles import Role, ScopeFacts
 from portal.translit import search_key
 
-HISTORY_ROWS = 200
 MESSAGE_ROWS = 20
 
 
@@ -88,13 +87,7 @@ def person_options() -> tuple:
 
 def history(person_id: int) -> Select:
     """The newest changes to a person's data, with who made them."""
-    return (
-        select(AuditEntry)
-        .where(AuditEntry.person_id == person_id)
-        .options(selectinload(AuditEntry.actor))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(HISTORY_ROWS)
-    )
+    return audit_queries.of_person(person_id)
 
 
 def iin_messages(person_id: int) -> Select:

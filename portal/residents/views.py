@@ -14,6 +14,7 @@ from portal import access
 from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Centre
 from portal.audit.recorder import log_view
+from portal.bounds import id_arg, page_arg
 from portal.clock import today
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
@@ -37,11 +38,11 @@ def index():
     q = request.args.get("q", "").strip()
     status = request.args.get("status", "")
     sex = request.args.get("sex", "")
-    centre_id = request.args.get("centre", type=int)
+    centre_id = request.args.get("centre", type=id_arg)
     day = today()
 
     stmt = queries.persons(current_user, day, q=q, status=status, sex=sex, centre_id=centre_id)
-    page = db.paginate(stmt, per_page=_page_size(), error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=_page_size(), error_out=False)
     centre_filter = queries.centre_filter(current_user)
     centres = list(db.session.scalars(centre_filter)) if centre_filter is not None else []
     return render(

@@ -28,7 +28,6 @@ import sys
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import date, timedelta
-from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select, update
@@ -48,6 +47,7 @@ from portal.integrations import outbox
 from portal.integrations.models import MessageKind, MessageStatus, OutboxMessage
 from portal.residents.models import Person
 from tests.applications.helpers import add_all_documents
+from tests.html_forms import Form, forms_on
 
 pytestmark = pytest.mark.clock("2026-11-25 10:00")
 
@@ -56,67 +56,6 @@ FINAL = (State.WITHDRAWN.value, State.CERTIFICATE_ISSUED.value)  # a guard: the 
 
 
 # --- The forms a page offers ------------------------------------------------------------------
-
-
-@dataclass
-class Form:
-    action: str
-    fields: list[tuple[str, str, str]]  # (kind, name, value): hidden/text/date/textarea/file
-    choices: dict[str, list[str]]  # radios and selects: name → options
-
-
-class _Forms(HTMLParser):
-    """The POST forms inside <main>, with their fields and the options of each choice."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.forms: list[Form] = []
-        self._main = 0
-        self._form: Form | None = None
-        self._select: str | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "main":
-            self._main += 1
-        elif not self._main:
-            return
-        if tag == "form" and a.get("method", "").lower() == "post":
-            self._form = Form(a.get("action") or "", [], {})
-        elif self._form is None:
-            return
-        elif tag == "input" and a.get("name"):
-            kind = a.get("type", "text")
-            if kind == "radio":
-                self._form.choices.setdefault(a["name"], []).append(a.get("value", ""))
-            elif kind != "submit":
-                self._form.fields.append((kind, a["name"], a.get("value") or ""))
-        elif tag == "select":
-            self._select = a.get("name")
-            self._form.choices.setdefault(self._select, [])
-        elif tag == "option" and self._select:
-            self._form.choices[self._select].append(a.get("value", ""))
-        elif tag == "textarea":
-            self._textarea = a.get("name")
-            self._form.fields.append(("textarea", self._textarea, ""))
-
-    def handle_endtag(self, tag):
-        if tag == "main":
-            self._main -= 1
-        elif tag == "form" and self._form is not None:
-            self.forms.append(self._form)
-            self._form = None
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-
-def forms_on(html: str) -> list[Form]:
-    parser = _Forms()
-    parser.feed(html)
-    return parser.forms
 
 
 # Forms that record or review single documents change no state this graph looks at, except a

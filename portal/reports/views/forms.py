@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from wtforms import Field, Form
 
+from portal.bounds import in_window, page_number
 from portal.reports.queries.lists import Paging
 from portal.reports.queries.months import Month
 
@@ -78,7 +79,7 @@ class MonthField(Argument):
             if not _MONTH.fullmatch(raw):
                 raise ValueError(raw)
             first = date(int(raw[:4]), int(raw[5:7]), 1)
-            if first.year < 1900:
+            if not in_window(first):
                 raise ValueError(raw)
         except ValueError:
             raise ValueError(_("Enter a month such as 2026-11.")) from None
@@ -93,7 +94,7 @@ class DayField(Argument):
             if not _DAY.fullmatch(raw):
                 raise ValueError(raw)
             day = date.fromisoformat(raw)
-            if day.year < 1900:
+            if not in_window(day):
                 raise ValueError(raw)
         except ValueError:
             raise ValueError(_("Enter a date such as 2026-11-25.")) from None
@@ -104,7 +105,10 @@ class IsoDateField(Argument):
     """Any ISO 8601 date Python reads (the drill-down links of the persons list write them)."""
 
     def parse(self, raw: str) -> date:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
+        if not in_window(day):
+            raise ValueError(_("Enter a date between 1900 and 2100."))
+        return day
 
 
 class ChoiceArgument(Argument):
@@ -160,10 +164,7 @@ class PageField(Argument):
     """`page=<n>`, from 1: anything else is the first page (as an unusable page always was)."""
 
     def parse(self, raw: str) -> int:
-        try:
-            return max(int(raw), 1)
-        except ValueError:
-            return 1
+        return page_number(raw)
 
 
 # ---------------------------------------------------------------------------------------------

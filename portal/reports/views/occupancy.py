@@ -12,10 +12,11 @@ from datetime import timedelta
 from flask import abort, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, Form
+from wtforms import Form
 
 from portal.access import roles_required
 from portal.clock import today
+from portal.forms import DateField
 from portal.reports.queries import occupancy as queries
 from portal.reports.queries.scope import Scope
 from portal.reports.views.base import READERS, Report, bp, current_scope, menu_entry, page, report

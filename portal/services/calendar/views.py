@@ -19,17 +19,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload, selectinload
-from wtforms import DateField, IntegerField, SelectField, TextAreaField, TimeField
+from wtforms import SelectField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal import access
 from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Centre
 from portal.auth import queries as staff_queries
+from portal.bounds import date_arg, id_arg, valid_id
 from portal.clock import today, week_of
 from portal.config import LANGUAGES
 from portal.extensions import db
-from portal.forms import strip
+from portal.forms import DateField, IdField, strip
 from portal.htmx import hx_redirect, is_partial, render
 from portal.i18n import LANG_PREFIX
 from portal.pdf import pdf_response
@@ -60,10 +61,10 @@ class View:
     def read(cls, values, prefix: str = "") -> View:
         def number(name):
             value = values.get(prefix + name, "")
-            return int(value) if value.isdigit() and int(value) > 0 else None
+            return int(value) if valid_id(value) else None
 
         try:
-            day = date.fromisoformat(values.get(prefix + "week", ""))
+            day = date_arg(values.get(prefix + "week", ""))
         except ValueError:
             day = today()
         return cls(week_of(day)[0], number("room"), number("teacher"), number("service"))
@@ -89,7 +90,7 @@ class MoveForm(FlaskForm):
     on = DateField(_l("Date"), validators=[InputRequired()])
     starts = TimeField(_l("Start"), validators=[InputRequired()])
     ends = TimeField(_l("End"), validators=[InputRequired()])
-    room = IntegerField(_l("Room"), validators=[Optional()])
+    room = IdField(_l("Room"), validators=[Optional()])
 
 
 def _optional_int(value):
@@ -323,7 +324,7 @@ def _refused(centre: Centre, item: cal.Item, error: str):
 @roles_required(*EDITORS)
 def add_appointment():
     """An appointment for an open case, from the calendar; clashes refused in the form."""
-    centre = _centre_or_404(request.form.get("centre_id", type=int) or 0)
+    centre = _centre_or_404(request.form.get("centre_id", type=id_arg) or 0)
     view = View.read(request.form, prefix="view_")
     rooms = cal.centre_rooms(centre.id)
     staff = staff_queries.centre_staff(centre.id)

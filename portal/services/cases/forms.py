@@ -6,11 +6,11 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.clock import KZ
-from portal.forms import strip
+from portal.forms import DateField, strip
 from portal.services.cases.outcomes import CHOICE_LABELS, CHOICES, OUTCOMES
 
 

@@ -81,6 +81,8 @@ class Case(Timestamped, db.Model):
 class Appointment(Timestamped, db.Model):
     """A meeting of a case with a staff member at a time (and in a room, if any)."""
 
+    __audited__ = True  # issue 15: made, moved and cancelled, in the person's history
+
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="times"),
         Index("ix_appointment_staff_time", "staff_id", "starts_at"),
@@ -99,6 +101,10 @@ class Appointment(Timestamped, db.Model):
     case: Mapped[Case] = relationship(back_populates="appointments")
     staff = relationship("User")
     room = relationship("Room")
+
+    @property
+    def audit_person_id(self) -> int | None:
+        return self.case.person_id if self.case is not None else None
 
 
 class QuotaStatus(StrEnum):

@@ -19,6 +19,7 @@ from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Centre
 from portal.audit.recorder import log_view
 from portal.auth import queries as staff_queries
+from portal.bounds import page_arg
 from portal.clock import today
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
@@ -79,7 +80,7 @@ def index():
         status=status,
         only_overdue=only_overdue,
     )
-    page = db.paginate(stmt, per_page=_page_size(), error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=_page_size(), error_out=False)
     overdue_count = queries.count_overdue(access.visible_ids(Centre, current_user), day)
     return render(
         "services/cases/index.html",

@@ -25,6 +25,8 @@ class DeliveryMode(StrEnum):
 class Service(Localized, db.Model):
     """One of the ten C8 services: fixed records loaded by the migration (code "C8.1" …)."""
 
+    __audited__ = True  # issue 15: any change to the fixed records is recorded
+
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(8), unique=True)
     modes: Mapped[str] = mapped_column(String(40))  # comma-separated DeliveryMode values

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TimeField, ValidationError
+from wtforms import IntegerField, SelectField, StringField, TimeField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import MultiCheckboxField, strip
+from portal.forms import DateField, MultiCheckboxField, near_today, strip
 from portal.services.courses.models import ACTIVITY_KIND_LABELS
 
 
@@ -53,7 +53,7 @@ class ActivityForm(FlaskForm):
     capacity = IntegerField(
         _l("Places"), default=12, validators=[InputRequired(), NumberRange(min=1, max=500)]
     )
-    start_on = DateField(_l("First day"), validators=[InputRequired()])
+    start_on = DateField(_l("First day"), validators=[InputRequired(), near_today(1, 2)])
     end_on = DateField(_l("Last day"), validators=[InputRequired()])
     weekdays = MultiCheckboxField(
         _l("Days of the week"),
@@ -76,6 +76,9 @@ class ActivityForm(FlaskForm):
     def validate_end_on(self, field):
         if field.data and self.start_on.data and field.data < self.start_on.data:
             raise ValidationError(_l("The last day cannot be before the first day."))
+        if field.data and self.start_on.data and (field.data - self.start_on.data).days > 366:
+            # its sessions are written out week by week: a course of decades is a typing slip
+            raise ValidationError(_l("A course or event lasts a year at most."))
 
     def validate_ends_at_time(self, field):
         if field.data and self.starts_at_time.data and field.data <= self.starts_at_time.data:

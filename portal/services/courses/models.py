@@ -42,6 +42,8 @@ class Activity(Timestamped, db.Model):
     """A course (sessions recurring weekly on chosen days, skipping public holidays) or an
     event (one or a few sessions), run by a centre, with a capacity."""
 
+    __audited__ = True  # issue 15: shown in the centre's history
+
     __table_args__ = (
         CheckConstraint("capacity > 0", name="capacity"),
         CheckConstraint("end_on >= start_on", name="dates"),
@@ -75,11 +77,16 @@ class Activity(Timestamped, db.Model):
     )
     enrolments: Mapped[list[Enrolment]] = relationship(back_populates="activity")
 
+    @property
+    def audit_centre_id(self) -> int:
+        return self.centre_id
+
 
 class ActivitySession(db.Model):
     """One meeting of a course or an event: a room and a teacher for a time."""
 
     __tablename__ = "activity_session"
+    __audited__ = True  # issue 15: shown in the centre's history (moved, cancelled)
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="times"),
         Index("ix_activity_session_time", "starts_at", "ends_at"),
@@ -99,6 +106,10 @@ class ActivitySession(db.Model):
     room = relationship("Room")
     teacher = relationship("User")
     attendance: Mapped[list[Attendance]] = relationship(back_populates="session")
+
+    @property
+    def audit_centre_id(self) -> int | None:
+        return self.activity.centre_id if self.activity is not None else None
 
 
 class EnrolmentStatus(StrEnum):
@@ -177,6 +188,10 @@ ATTENDANCE_LABELS = {
 
 
 class Attendance(db.Model):
+    # Issue 15: marks drive the absence alerts; each mark and correction is in the person's
+    # history (the entry's actor and time say who recorded it when).
+    __audited__ = True
+    __audit_ignore__ = frozenset({"recorded_by_id", "recorded_at"})
     __table_args__ = (UniqueConstraint("session_id", "person_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -188,3 +203,7 @@ class Attendance(db.Model):
 
     session: Mapped[ActivitySession] = relationship(back_populates="attendance")
     person = relationship("Person")
+
+    @property
+    def audit_person_id(self) -> int:
+        return self.person_id

@@ -21,6 +21,7 @@ from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Centre, Room
 from portal.auth import queries as staff_queries
 from portal.auth.models import User
+from portal.bounds import id_arg, page_arg
 from portal.clock import today
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
@@ -77,11 +78,11 @@ def index():
     """The courses and events of the user's centre(s), newest first; filter by service, kind."""
     service_code = request.args.get("service", "")
     kind = request.args.get("kind", "")
-    centre_id = request.args.get("centre", type=int)
+    centre_id = request.args.get("centre", type=id_arg)
     stmt = queries.activities(
         current_user, service_code=service_code, kind=kind, centre_id=centre_id
     )
-    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     counts = queries.enrolment_counts([a.id for a in page.items])
     services = [s for k in ActivityKind for s in queries.services_for(k)]
     centres = (
@@ -119,7 +120,7 @@ def new():
     if current_user.role == Role.STAFF:
         form.centre_id.data = current_user.centre_id
     elif form.centre_id.data is None:
-        form.centre_id.data = request.args.get("centre_id", type=int) or (
+        form.centre_id.data = request.args.get("centre_id", type=id_arg) or (
             centres[0].id if centres else None
         )
     if form.centre_id.data is None:
@@ -325,7 +326,7 @@ def alerts():
     """Residents who missed the last N sessions of a course without notice, for their
     caseworker and the centre's staff (N: PORTAL_ABSENCE_ALERT_AFTER, default 3)."""
     mine = request.args.get("mine") == "1"
-    centre_id = request.args.get("centre", type=int)
+    centre_id = request.args.get("centre", type=id_arg)
     centre_ids = access.visible_ids(Centre, current_user)
     if centre_id:
         centre_ids = [access.get_or_404(Centre, centre_id).id]
