@@ -7,8 +7,10 @@ from datetime import date, datetime
 from functools import cache
 
 from babel import Locale
+from babel.numbers import NumberPattern
+from babel.numbers import parse_pattern as parse_number_pattern
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean
 from sqlalchemy.types import TypeEngine
@@ -195,12 +197,22 @@ def audit_value(value: str | None, entry) -> str:
     return value
 
 
+@cache
+def _number_pattern(pattern: str | None, code: str) -> NumberPattern:
+    """A number pattern parsed once per process and locale, not once per cell (babel parses
+    it on every call: 8,160 percentages of a national occupancy report took 0.3 s; issue 16)."""
+    locale = Locale.parse(code)
+    return parse_number_pattern(pattern or locale.decimal_formats[None].pattern)
+
+
 def number(value) -> str:
-    return format_decimal(value)
+    locale = get_locale()
+    return _number_pattern(None, str(locale)).apply(value, locale)
 
 
 def percent(value) -> str:
-    return format_percent(value, "#,##0%")
+    locale = get_locale()
+    return _number_pattern("#,##0%", str(locale)).apply(value, locale)
 
 
 def init_app(app: Flask) -> None:

@@ -524,3 +524,40 @@ def test_a_refused_admission_writes_nothing(f, centre, staff, login, client):
     assert resp.status_code == 422
     assert "This bed is not free on the admission date." in resp.text
     assert row_counts() == before  # not even the spouse's stay
+
+
+def test_the_person_page_shows_the_newest_changes_and_the_whole_history_is_paged(
+    f, family, spouse, staff, login, client, count_queries
+):
+    """Issue 16: the person's page renders the newest 20 changes, not hundreds; the whole
+    history is a page of its own, 50 rows at a time, in as many statements however long, and
+    opening it is logged like the person's page."""
+    login(staff)
+    for i in range(30):  # 30 phone numbers: 30 more entries than the creation's
+        client.post(f"/en/persons/{spouse.id}/edit",
+                    data=person_form(spouse, phone=f"+7 701 000 {1000 + i}"))  # fmt: skip
+    total = db.session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.person_id == spouse.id)
+    )
+    assert total > 40
+    page = client.get(f"/en/persons/{spouse.id}").text
+    assert history_of(page).count('data-label="When"') == 20
+    assert "+7 701 000 1029" in history_of(page)  # the newest first
+    link = f'href="/en/persons/{spouse.id}/history"'
+    assert link in page
+    whole = client.get(f"/en/persons/{spouse.id}/history")
+    assert whole.status_code == 200
+    assert history_of(whole.text).count('data-label="When"') == min(total, 50)
+    assert "+7 701 000 1000" in whole.text
+    assert db.session.scalar(
+        select(func.count()).select_from(AccessLog).where(AccessLog.view == "history")
+    ) == 1
+    counts = []
+    for _ in range(2):
+        with count_queries() as q:
+            assert client.get(f"/en/persons/{spouse.id}/history").status_code == 200
+        counts.append(q.count)
+        for i in range(40):
+            client.post(f"/en/persons/{spouse.id}/edit",
+                        data=person_form(spouse, phone=f"+7 702 000 {1000 + i}"))  # fmt: skip
+    assert counts[0] == counts[1]

@@ -59,7 +59,8 @@ def centres():
 @roles_required(*STAFF_SIDE)
 def centre(centre_id: int):
     """The centre's dashboard: beds free today, arrivals and departures this week, and the
-    latest changes to its rooms, beds, courses and sessions (issue 15)."""
+    newest changes to its rooms, beds, courses and sessions (issue 15; all of them on the
+    centre's history page, so that the dashboard renders a few rows, issue 16)."""
     centre = access.get_or_404(Centre, centre_id, selectinload(Centre.region))
     day = today()
     monday, next_monday = week_of(day)
@@ -67,10 +68,7 @@ def centre(centre_id: int):
     arrivals = ops.stays_in_week(centre.id, monday, next_monday, field="start_on")
     departures = ops.stays_in_week(centre.id, monday, next_monday, field="end_on")
     waiting = list(db.session.scalars(queries.waiting_families(centre.id)))
-    changes = db.paginate(
-        history.of_centre(centre.id), page=page_arg(), per_page=history.CENTRE_ROWS,
-        error_out=False,
-    )  # fmt: skip
+    changes = list(db.session.scalars(history.of_centre(centre.id).limit(history.CENTRE_LATEST)))
     return render(
         "accommodation/centre.html",
         centre=centre,
@@ -79,10 +77,22 @@ def centre(centre_id: int):
         departures=departures,
         waiting=waiting,
         history=changes,
-        subjects=queries.history_subjects(centre.id, changes.items),
+        subjects=queries.history_subjects(centre.id, changes),
+        more=len(changes) == history.CENTRE_LATEST,
         today=day,
         week=(monday, next_monday - timedelta(days=1)),
     )
+
+
+@bp.get("/centres/<int:centre_id>/history")
+@roles_required(*STAFF_SIDE)
+def centre_history(centre_id: int):
+    """Every change to the centre's rooms, beds, courses and sessions, a page at a time."""
+    centre = access.get_or_404(Centre, centre_id)
+    changes = db.paginate(history.of_centre(centre.id), page=page_arg(),
+                          per_page=history.CENTRE_ROWS, error_out=False)  # fmt: skip
+    return render("accommodation/centre_history.html", centre=centre, history=changes,
+                  subjects=queries.history_subjects(centre.id, changes.items))  # fmt: skip
 
 
 @bp.get("/centres/<int:centre_id>/rooms")

@@ -16,8 +16,10 @@ from sqlalchemy.orm import selectinload
 
 from portal.audit.models import AuditEntry
 
-HISTORY_ROWS = 200  # a person's page
+HISTORY_ROWS = 20  # the newest on a person's page; the rest on their history's pages
+PERSON_ROWS = 50  # a page of a person's whole history
 CENTRE_ROWS = 50  # a page of the centre's history
+CENTRE_LATEST = 10  # the newest, on the centre's dashboard
 ADMIN_ROWS = 100  # the settings and the calendar
 
 # What the centre's page calls its own records (issue 15): rooms, beds and their time in
@@ -39,8 +41,8 @@ def _newest(condition: ColumnElement[bool], limit: int | None) -> Select:
     return stmt if limit is None else stmt.limit(limit)
 
 
-def of_person(person_id: int, limit: int = HISTORY_ROWS) -> Select:
-    """The newest changes to a person's data."""
+def of_person(person_id: int, limit: int | None = HISTORY_ROWS) -> Select:
+    """The newest changes to a person's data (all of them, a page at a time, without limit)."""
     return _newest(AuditEntry.person_id == person_id, limit)
 
 

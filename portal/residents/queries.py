@@ -85,9 +85,10 @@ def person_options() -> tuple:
     )
 
 
-def history(person_id: int) -> Select:
-    """The newest changes to a person's data, with who made them."""
-    return audit_queries.of_person(person_id)
+def history(person_id: int, limit: int | None = audit_queries.HISTORY_ROWS) -> Select:
+    """The newest changes to a person's data, with who made them (`limit=None`: all, for a
+    page at a time)."""
+    return audit_queries.of_person(person_id, limit)
 
 
 def iin_messages(person_id: int) -> Select:

@@ -9,10 +9,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 from portal import access
 from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Centre
+from portal.audit import queries as audit_queries
 from portal.audit.recorder import log_view
 from portal.bounds import id_arg, page_arg
 from portal.clock import today
@@ -163,11 +165,26 @@ def person(person_id: int):
         "residents/person.html",
         person=person,
         history=history,
+        history_rows=audit_queries.HISTORY_ROWS,
         messages=messages,
         panels=_panels(person),
         today=today(),
     )
     log_view(person.id, "person")  # after rendering, so the commit expires nothing still needed
+    db.session.commit()
+    return resp
+
+
+@bp.get("/persons/<int:person_id>/history")
+@roles_required(*STAFF_SIDE)
+def person_history(person_id: int):
+    """Every recorded change to a person's data, newest first, a page at a time (the person's
+    page shows the newest few; issue 16)."""
+    person = access.get_or_404(Person, person_id, selectinload(Person.family))
+    page = db.paginate(queries.history(person.id, limit=None), page=page_arg(),
+                       per_page=audit_queries.PERSON_ROWS, error_out=False)  # fmt: skip
+    resp = render("residents/person_history.html", person=person, page=page)
+    log_view(person.id, "history")
     db.session.commit()
     return resp
 

@@ -397,23 +397,28 @@ def test_the_centre_history_shows_its_courses_and_moved_sessions_within_the_cent
         ("update", coming.id, centre.id, staff.id)
     }
     assert set(changes(entries)) == {"starts_at", "ends_at"}
-    history = _table(client.get(f"/en/centres/{centre.id}").text, "centre-history")
+    history = _table(client.get(f"/en/centres/{centre.id}/history").text, "centre-history")
     assert "created · Course or event: Title (Қазақ тілі A1)" in history
     assert "changed · Session: Starts at (Қазақ тілі A1," in history
     assert "created · Session" not in history  # created with the course, which says when
     assert "999" not in history  # another centre's room is in its own history
     # and another centre's page is not found for this staff member, as before
     assert client.get(f"/en/centres/{elsewhere.id}").status_code == 404
+    assert client.get(f"/en/centres/{elsewhere.id}/history").status_code == 404
 
 
 def test_the_centre_history_is_read_a_page_at_a_time(f, centre, staff, login):
     f.room(centre, beds=20, number="301")  # 4 + 20 × 4 entries: two pages
     client = login(staff)
 
-    first = client.get(f"/en/centres/{centre.id}").text
-    second = client.get(f"/en/centres/{centre.id}?page=2").text
+    first = client.get(f"/en/centres/{centre.id}/history").text
+    second = client.get(f"/en/centres/{centre.id}/history?page=2").text
+    dashboard = client.get(f"/en/centres/{centre.id}").text
 
     assert "Page 1 of 2" in first
+    # the dashboard shows the newest ten, and leads to the rest (issue 16)
+    assert _table(dashboard, "centre-history").count('data-label="When"') == 10
+    assert f'href="/en/centres/{centre.id}/history"' in dashboard
     assert "created · Room: Room number (Room 301)" in _table(second, "centre-history")
     assert "created · Room: Room number" not in _table(first, "centre-history")
 
