@@ -3,6 +3,7 @@ imports this module's callers' models, so `access` can read a user without impor
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
@@ -39,3 +40,19 @@ class ScopeFacts(Protocol):
     region_id: int | None
     centre_id: int | None
     person_id: int | None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """A user's `ScopeFacts` as a value: the key under which a statement built for that scope
+    is kept and used again (issue 16: building a report's or the menu's statements cost as
+    much as running them)."""
+
+    role: Role
+    region_id: int | None
+    centre_id: int | None
+    person_id: int | None
+
+    @classmethod
+    def of(cls, user: ScopeFacts) -> Facts:
+        return cls(user.role, user.region_id, user.centre_id, user.person_id)

@@ -55,7 +55,7 @@ from portal.db import UTCDateTime
 from portal.extensions import db
 from portal.integrations.models import MessageKind, MessageStatus, OutboxMessage
 from portal.residents.models import Family, Person
-from portal.roles import Role, ScopeFacts
+from portal.roles import Facts, ScopeFacts
 
 PAGE_ROWS = 50
 
@@ -276,18 +276,8 @@ def _work(user: ScopeFacts, kinds: list[Kind]) -> Subquery:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Scope:
-    """What decides a user's scope (`ScopeFacts`), hashable: the key of a built statement."""
-
-    role: Role
-    region_id: int | None
-    centre_id: int | None
-    person_id: int | None
-
-
 @lru_cache(maxsize=512)
-def _counts_statement(scope: _Scope, day: date) -> Select:
+def _counts_statement(scope: Facts, day: date) -> Select:
     """The counts' statement for one scope on one day (K5's window moves with the day), built
     once per process: every staff page's menu asks for it, and building its six-part union
     took as long as running it (issue 16)."""
@@ -297,8 +287,7 @@ def _counts_statement(scope: _Scope, day: date) -> Select:
 
 def counts(user: ScopeFacts) -> dict[Kind, int]:
     """How many things of each kind wait for the user's scope (one statement)."""
-    scope = _Scope(user.role, user.region_id, user.centre_id, user.person_id)
-    found = dict(db.session.execute(_counts_statement(scope, today())).all())
+    found = dict(db.session.execute(_counts_statement(Facts.of(user), today())).all())
     return {k: found.get(k.value, 0) for k in Kind}
 
 

@@ -8,13 +8,17 @@ grouped queries whatever the number of centres or residents.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from datetime import date, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, distinct, func, select
 
 from portal import access
 from portal.accommodation import operations as acc
+from portal.accommodation.models import CentreKind
 from portal.clock import week_of
 from portal.extensions import db
 from portal.reports.queries.scope import Scope
@@ -27,6 +31,7 @@ from portal.reports.queries.stays import (
 )
 from portal.reports.tables import Column, Kind, Link, Row, Table, ratio
 from portal.residents.models import Person
+from portal.roles import Facts
 from portal.templating import date_filter as _date
 
 
@@ -35,27 +40,34 @@ def dashboard(sc: Scope, day: date) -> list[Table]:
     return [beds_table(sc, day), movements_table(sc, day), past_max_table(sc, day)]
 
 
-def _counts(sc: Scope, criteria: Select) -> tuple[dict[int, tuple[int, int]], tuple[int, int]]:
-    """Persons and families matching `criteria` (person_id, centre_id, …), per centre and in
-    all (two grouped queries); persons outside the user's scope are never counted."""
-    sub = criteria.subquery()
+def _counts(sc: Scope, criteria: Callable[..., Select], *args: Hashable
+            ) -> tuple[dict[int, tuple[int, int]], tuple[int, int]]:  # fmt: skip
+    """Persons and families matching `criteria(*args)` (person_id, centre_id, …), per centre
+    and in all (two grouped queries); persons outside the user's scope are never counted."""
+    per_centre_stmt, total_stmt = _grouped(Facts.of(sc.user), criteria, args)
+    per_centre = {
+        centre_id: (persons, families)
+        for centre_id, persons, families in db.session.execute(per_centre_stmt)
+    }
+    persons, families = db.session.execute(total_stmt).one()
+    return per_centre, (persons, families)
+
+
+@lru_cache(maxsize=256)
+def _grouped(facts: Facts, criteria: Callable[..., Select], args: tuple) -> tuple[Select, Select]:
+    """The two statements of `_counts`, built once per scope and arguments (a day, the
+    centres): building them cost more than running them (issue 16)."""
+    sub = criteria(*args).subquery()
 
     def grouped(*group):
         return (
             select(*group, func.count(distinct(Person.id)), func.count(distinct(Person.family_id)))
             .select_from(sub)
             .join(Person, Person.id == sub.c.person_id)
-            .where(access.visible(Person, sc.user))
+            .where(access.visible(Person, facts))
         )
 
-    per_centre = {
-        centre_id: (persons, families)
-        for centre_id, persons, families in db.session.execute(
-            grouped(sub.c.centre_id).group_by(sub.c.centre_id)
-        )
-    }
-    persons, families = db.session.execute(grouped()).one()
-    return per_centre, (persons, families)
+    return grouped(sub.c.centre_id).group_by(sub.c.centre_id), grouped()
 
 
 def _people(**args) -> Link:
@@ -64,7 +76,7 @@ def _people(**args) -> Link:
 
 def beds_table(sc: Scope, day: date) -> Table:
     occupancy = acc.occupancy_on(sc.centre_ids, day)
-    living, (all_persons, all_families) = _counts(sc, living_on(day, sc.centre_ids))
+    living, (all_persons, all_families) = _counts(sc, living_on, day, tuple(sc.centre_ids))
     rows = []
     for c in sc.centres:
         o = occupancy.get(c.id) or acc.Occupancy()
@@ -109,8 +121,9 @@ def beds_table(sc: Scope, day: date) -> Table:
 
 def movements_table(sc: Scope, day: date) -> Table:
     monday, next_monday = week_of(day)
-    arrived, (all_arrived, _families) = _counts(sc, arrivals(monday, sc.centre_ids))
-    departed, (all_departed, _families) = _counts(sc, departures(monday, sc.centre_ids))
+    centre_ids = tuple(sc.centre_ids)
+    arrived, (all_arrived, _families) = _counts(sc, arrivals, monday, centre_ids)
+    departed, (all_departed, _families) = _counts(sc, departures, monday, centre_ids)
     week = monday.isoformat()
     rows = []
     for c in sc.centres:
@@ -151,9 +164,20 @@ def movements_table(sc: Scope, day: date) -> Table:
     )
 
 
+def _past_max(day: date, centres: tuple, limits: tuple) -> Select:
+    """`past_max_stay` from hashable arguments: (id, kind) of each centre, (kind, days)."""
+    return past_max_stay(day, [_CentreRef(i, k) for i, k in centres], dict(limits))
+
+
+class _CentreRef(NamedTuple):
+    id: int
+    kind: CentreKind
+
+
 def past_max_table(sc: Scope, day: date) -> Table:
     limits = max_stay_days()
-    over, (all_over, _families) = _counts(sc, past_max_stay(day, sc.centres, limits))
+    over, (all_over, _families) = _counts(sc, _past_max, day, tuple((c.id, c.kind) for c in sc.centres),
+                                          tuple(limits.items()))  # fmt: skip
     rows = []
     for c in sc.centres:
         rows.append(
