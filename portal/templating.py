@@ -205,14 +205,19 @@ def _number_pattern(pattern: str | None, code: str) -> NumberPattern:
     return parse_number_pattern(pattern or locale.decimal_formats[None].pattern)
 
 
-def number(value) -> str:
+def format_number(value, pattern: str | None = None) -> str:
+    """`value` in the current locale with a babel number pattern (the locale's decimal one when
+    None): what flask-babel's `format_decimal`/`format_percent` print, the pattern parsed once."""
     locale = get_locale()
-    return _number_pattern(None, str(locale)).apply(value, locale)
+    return _number_pattern(pattern, str(locale)).apply(value, locale)
+
+
+def number(value) -> str:
+    return format_number(value)
 
 
 def percent(value) -> str:
-    locale = get_locale()
-    return _number_pattern("#,##0%", str(locale)).apply(value, locale)
+    return format_number(value, "#,##0%")
 
 
 def init_app(app: Flask) -> None:

@@ -23,7 +23,9 @@ from enum import StrEnum
 
 import xlsxwriter
 from flask import Response
-from flask_babel import format_date, format_decimal, format_percent
+from flask_babel import format_date
+
+from portal.templating import format_number
 
 
 class Kind(StrEnum):
@@ -104,11 +106,11 @@ def display(value, kind: Kind) -> str:
     if value is None:
         return "—"
     if kind is Kind.INT:
-        return format_decimal(value, "#,##0")
+        return format_number(value, "#,##0")
     if kind is Kind.DECIMAL:
-        return format_decimal(value, "#,##0.0")
+        return format_number(value, "#,##0.0")
     if kind is Kind.RATIO:
-        return format_percent(value, "#,##0.0%")
+        return format_number(value, "#,##0.0%")
     if kind is Kind.DATE:
         return format_date(value, "medium")
     return str(value)
