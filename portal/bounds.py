@@ -53,10 +53,9 @@ def valid_id(value) -> bool:
 
 def id_arg(value: str) -> int:
     """`request.args.get(name, type=id_arg)`: a record's id, or ValueError (the default)."""
-    number = int(value)
-    if not 0 < number <= MAX_ID:
+    if not valid_id(value):
         raise ValueError(value)
-    return number
+    return int(value)
 
 
 def date_arg(value: str) -> date:

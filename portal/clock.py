@@ -8,6 +8,7 @@ a run under libfaketime moves them all the same way. Kazakhstan keeps one zone, 
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,3 +34,11 @@ def week_of(day: date) -> tuple[date, date]:
     """Monday and the following Monday (exclusive) of the week that holds `day`."""
     monday = day - timedelta(days=day.weekday())
     return monday, monday + timedelta(days=7)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (earlier when negative); the month's last day when it has
+    no such day."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
@@ -11,8 +10,8 @@ from wtforms import DateField as _DateField
 from wtforms import IntegerField, SelectMultipleField, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.bounds import FIRST_DAY, LAST_DAY, MAX_ID, OUT_OF_RANGE
-from portal.clock import today
+from portal.bounds import FIRST_DAY, LAST_DAY, OUT_OF_RANGE, in_window, valid_id
+from portal.clock import add_months, today
 
 CYRILLIC_NAME = re.compile(
     r"^[А-ЯЁӘҒҚҢӨҰҮҺІа-яёәғқңөұүһі]+(?:[-' ][А-ЯЁӘҒҚҢӨҰҮҺІа-яёәғқңөұүһі]+)*$"
@@ -32,7 +31,7 @@ class DateField(_DateField):
 
     def process_formdata(self, valuelist) -> None:
         super().process_formdata(valuelist)
-        if self.data is not None and not FIRST_DAY <= self.data <= LAST_DAY:
+        if self.data is not None and not in_window(self.data):
             self.data = None
             raise ValueError(str(OUT_OF_RANGE))
 
@@ -43,7 +42,7 @@ class IdField(IntegerField):
 
     def process_formdata(self, valuelist) -> None:
         super().process_formdata(valuelist)
-        if self.data is not None and not 0 < self.data <= MAX_ID:
+        if self.data is not None and not valid_id(self.data):
             self.data = None
             raise ValueError(str(_l("Choose one from the list.")))
 
@@ -82,8 +81,8 @@ def near_today(years_before: int, years_after: int):
         if field.data is None:
             return
         day = today()
-        first = _years_from(day, -years_before)
-        last = _years_from(day, years_after)
+        first = add_months(day, -12 * years_before)
+        last = add_months(day, 12 * years_after)
         if not first <= field.data <= last:
             raise ValidationError(_l("Enter a date from %(first)s to %(last)s.",
                                      first=format_date(first), last=format_date(last)))  # fmt: skip
@@ -91,13 +90,6 @@ def near_today(years_before: int, years_after: int):
     return check
 
 
-def _years_from(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def past_date(_form, field) -> None:
-    if field.data and not (date(1900, 1, 1) <= field.data <= today()):
+    if field.data and not (FIRST_DAY <= field.data <= today()):
         raise ValidationError(_l("Enter a date between 1900 and today."))

@@ -68,7 +68,7 @@ def centre(centre_id: int):
     arrivals = ops.stays_in_week(centre.id, monday, next_monday, field="start_on")
     departures = ops.stays_in_week(centre.id, monday, next_monday, field="end_on")
     waiting = list(db.session.scalars(queries.waiting_families(centre.id)))
-    changes = list(db.session.scalars(history.of_centre(centre.id).limit(history.CENTRE_LATEST)))
+    changes = list(db.session.scalars(history.of_centre(centre.id, history.CENTRE_LATEST)))
     return render(
         "accommodation/centre.html",
         centre=centre,

@@ -144,8 +144,8 @@ def save(application_id: int, person_id: int):
 
 def _fragment(application: Application, day: date, person: Person, *, sheet: Sheet | None = None,
               recorded: int = 0, message: str | None = None, status: int = 200):  # fmt: skip
-    """The person's part of the page, and the count of problems above it (out of band)."""
-    db.session.expire(application, ["documents"])
+    """The person's part of the page, and the count of problems above it (out of band). The
+    commit or rollback before it has expired the application: its documents are read anew."""
     members = application.family.members
     items = cl.checklist(application, members, day)
     if sheet is None:

@@ -22,6 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal.applications.checklist import TRANSLATED_KINDS
 from portal.applications.models import (
     APPEAL_KIND_LABELS,
     REFUSAL_GROUND_LABELS,
@@ -78,18 +79,18 @@ class DocumentRowForm(Form):
             raise ValidationError(_l("The expiry date must be after the issue date."))
 
 
-# Which fields each kind of document has: a photograph has no number, only an identity
-# document expires, only identity documents may need a translation (R4 (3)).
+# What each kind of document is typed in with, besides its scan: a photograph has no number,
+# only an identity document expires. The documents R4 (3) may ask a translation of
+# (`checklist.TRANSLATED_KINDS`) also have the language boxes, and a row another kind may
+# stand for (K6) its choice of kind.
 ROW_FIELDS = {
-    DocumentKind.AUTOBIOGRAPHY: ("scan",),
-    DocumentKind.PHOTOS: ("scan",),
-    DocumentKind.IDENTITY: ("number", "issued_on", "expires_on", "in_kazakh_or_russian",
-                            "translation_notarised", "scan"),  # fmt: skip
-    DocumentKind.BIRTH_CERTIFICATE: ("number", "issued_on", "in_kazakh_or_russian",
-                                     "translation_notarised", "scan"),  # fmt: skip
-    DocumentKind.RESIDENCE_1991: ("number", "issued_on", "scan"),
-    DocumentKind.NATIONALITY: ("kind", "number", "issued_on", "scan"),
-    DocumentKind.RECOMMENDATION: ("number", "issued_on", "scan"),
+    DocumentKind.AUTOBIOGRAPHY: (),
+    DocumentKind.PHOTOS: (),
+    DocumentKind.IDENTITY: ("number", "issued_on", "expires_on"),
+    DocumentKind.BIRTH_CERTIFICATE: ("number", "issued_on"),
+    DocumentKind.RESIDENCE_1991: ("number", "issued_on"),
+    DocumentKind.NATIONALITY: ("number", "issued_on"),
+    DocumentKind.RECOMMENDATION: ("number", "issued_on"),
 }
 
 
@@ -98,8 +99,13 @@ def document_row(kind: DocumentKind, prefix: str, formdata=None,
     """The row for one required document; `alternatives` are the kinds that stand for it
     (K6: a nationality commission's recommendation for the proof of nationality)."""
     row = DocumentRowForm(formdata, prefix=prefix)
+    kept = {*ROW_FIELDS[kind], "scan"}
+    if kind in TRANSLATED_KINDS:
+        kept.update(DocumentRowForm.TICKED)
+    if alternatives:
+        kept.add("kind")
     for name in [f.short_name for f in row]:
-        if name not in ROW_FIELDS[kind] or (name == "kind" and not alternatives):
+        if name not in kept:
             delattr(row, name)
     if alternatives:
         row.kind.choices = [(k.value, k.label) for k in (kind, *alternatives)]

@@ -7,7 +7,6 @@ administrator's setting says. Each operation flushes; the view commits once.
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -16,16 +15,9 @@ from portal.admin import settings
 from portal.applications import rules
 from portal.applications.models import Application, EventKind, State
 from portal.applications.workflow import ApplicationError, record
-from portal.clock import today
+from portal.clock import add_months, today
 
 EXPIRY_WINDOW_DAYS = 30  # K5: statuses expiring this soon are in the work queue
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later; the month's last day when it has no such day."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def valid_until(application: Application, issued_on: date) -> date:

@@ -46,11 +46,11 @@ def of_person(person_id: int, limit: int | None = HISTORY_ROWS) -> Select:
     return _newest(AuditEntry.person_id == person_id, limit)
 
 
-def of_centre(centre_id: int) -> Select:
-    """The changes to a centre's operational records (see CENTRE_RECORDS), newest first, to
-    be read a page (CENTRE_ROWS) at a time."""
+def of_centre(centre_id: int, limit: int | None = None) -> Select:
+    """The changes to a centre's operational records (see CENTRE_RECORDS), newest first: the
+    newest `limit`, or all of them to be read a page (CENTRE_ROWS) at a time."""
     created_session = and_(AuditEntry.entity == "activity_session", AuditEntry.action == "create")
-    return _newest(and_(AuditEntry.centre_id == centre_id, ~created_session), None)
+    return _newest(and_(AuditEntry.centre_id == centre_id, ~created_session), limit)
 
 
 def of_entities(entities: Iterable[str], limit: int = ADMIN_ROWS) -> Select:

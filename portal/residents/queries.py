@@ -1,5 +1,6 @@
 """What the residents' pages read: the list of persons with its search and filters, a family
-with everything its page shows, a person's change history and state-system messages.
+with everything its page shows, and state-system messages (the change history is
+`portal.audit.queries`).
 
 Plain functions of the user (anything with the scope facts of `portal.roles.ScopeFacts`) and
 typed arguments: they never read the request, so a CLI or a test can call them as a view does.
@@ -14,7 +15,6 @@ from sqlalchemy.orm import selectinload
 
 from portal.access import visible
 from portal.accommodation.models import Bed, Centre, Stay
-from portal.audit import queries as audit_queries
 from portal.integrations.models import MessageKind, OutboxMessage
 from portal.residents.models import Family, Person, Sex
 from portal.roles import Role, ScopeFacts
@@ -83,12 +83,6 @@ def person_options() -> tuple:
         selectinload(Person.stays).selectinload(Stay.bed).selectinload(Bed.room),
         selectinload(Person.family).selectinload(Family.centre),
     )
-
-
-def history(person_id: int, limit: int | None = audit_queries.HISTORY_ROWS) -> Select:
-    """The newest changes to a person's data, with who made them (`limit=None`: all, for a
-    page at a time)."""
-    return audit_queries.of_person(person_id, limit)
 
 
 def iin_messages(person_id: int) -> Select:

@@ -159,13 +159,13 @@ def person(person_id: int):
     person = access.get_or_404(Person, person_id, *queries.person_options())
     history = []
     if current_user.is_staff_side:
-        history = list(db.session.scalars(queries.history(person.id)))
+        history = list(db.session.scalars(audit_queries.of_person(person.id)))
     messages = list(db.session.scalars(queries.iin_messages(person.id)))
     resp = render(
         "residents/person.html",
         person=person,
         history=history,
-        history_rows=audit_queries.HISTORY_ROWS,
+        more_history=len(history) == audit_queries.HISTORY_ROWS,
         messages=messages,
         panels=_panels(person),
         today=today(),
@@ -181,7 +181,7 @@ def person_history(person_id: int):
     """Every recorded change to a person's data, newest first, a page at a time (the person's
     page shows the newest few; issue 16)."""
     person = access.get_or_404(Person, person_id, selectinload(Person.family))
-    page = db.paginate(queries.history(person.id, limit=None), page=page_arg(),
+    page = db.paginate(audit_queries.of_person(person.id, limit=None), page=page_arg(),
                        per_page=audit_queries.PERSON_ROWS, error_out=False)  # fmt: skip
     resp = render("residents/person_history.html", person=person, page=page)
     log_view(person.id, "history")

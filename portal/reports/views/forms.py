@@ -18,7 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from wtforms import Field, Form
 
-from portal.bounds import in_window, page_number
+from portal.bounds import OUT_OF_RANGE, in_window, page_number
 from portal.reports.queries.lists import Paging
 from portal.reports.queries.months import Month
 
@@ -107,7 +107,7 @@ class IsoDateField(Argument):
     def parse(self, raw: str) -> date:
         day = date.fromisoformat(raw)
         if not in_window(day):
-            raise ValueError(_("Enter a date between 1900 and 2100."))
+            raise ValueError(str(OUT_OF_RANGE))
         return day
 
 
