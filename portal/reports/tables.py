@@ -10,20 +10,30 @@ request (`portal.reports.queries`) and the exports never need one.
 
 Text that a spreadsheet would take for a formula (it starts with = + - @, a tab or a carriage
 return) is written with a leading apostrophe: a resident's name cannot run code in Excel.
+
+No export holds its whole table: the CSV is written a few thousand rows at a time while it is
+sent (`csv_download`), the XLSX in XlsxWriter's constant-memory mode, one row at a time, into a
+temporary file it is then sent from (`xlsx_download`); so the lists behind the numbers give an
+export's rows as a generator that reads them from the database as they are written.
 """
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import io
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import IO
 
 import xlsxwriter
-from flask import Response
+from flask import Response, request
+from flask.globals import request_ctx
 from flask_babel import format_date
+from werkzeug.wsgi import wrap_file
 
 from portal.templating import format_number
 
@@ -76,7 +86,9 @@ class Table:
     key: str  # unique within its report; names the export (?table=key)
     title: str
     columns: list[Column]
-    rows: list[Row]
+    # A page's rows are a list; an export's may be any iterable (a generator that reads its
+    # rows from the database as they are written out), read once.
+    rows: list[Row] | Iterable[Row]
     note: str | None = None  # how the figures are counted, shown under the table
 
     def link(self, row: Row, index: int) -> Link | None:
@@ -101,16 +113,16 @@ def average(total: float, count: int) -> float | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def display(value, kind: Kind) -> str:
-    """The value as the page shows it, in the current locale."""
+def display(value, kind: Kind, code: str | None = None) -> str:
+    """The value as the page shows it, in the locale `code` (the current one when None)."""
     if value is None:
         return "—"
     if kind is Kind.INT:
-        return format_number(value, "#,##0")
+        return format_number(value, "#,##0", code)
     if kind is Kind.DECIMAL:
-        return format_number(value, "#,##0.0")
+        return format_number(value, "#,##0.0", code)
     if kind is Kind.RATIO:
-        return format_number(value, "#,##0.0%")
+        return format_number(value, "#,##0.0%", code)
     if kind is Kind.DATE:
         return format_date(value, "medium")
     return str(value)
@@ -150,14 +162,34 @@ def _header(column: Column) -> str:
     return f"{label}, %" if column.kind is Kind.RATIO else label
 
 
-def csv_bytes(table: Table) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel opens Kazakh and Russian text correctly."""
+# A streamed CSV is sent in pieces of this many rows (a few hundred kilobytes at most).
+CSV_CHUNK_ROWS = 2000
+
+
+def csv_chunks(table: Table) -> Iterator[bytes]:
+    """The table as CSV, in UTF-8 with a byte-order mark (so Excel opens Kazakh and Russian
+    text correctly), in pieces of `CSV_CHUNK_ROWS` rows: the first starts with the mark and the
+    header line. The rows are read as they are written, so a table whose rows are a generator
+    is never held whole."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
+    out.write("\ufeff")
     writer.writerow([_header(c) for c in table.columns])
-    for row in table.rows:
-        writer.writerow([_plain(v, c.kind) for v, c in zip(row.cells, table.columns, strict=True)])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    kinds = [c.kind for c in table.columns]
+    for n, row in enumerate(table.rows, start=1):
+        writer.writerow([_plain(v, k) for v, k in zip(row.cells, kinds, strict=True)])
+        if n % CSV_CHUNK_ROWS == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    rest = out.getvalue()
+    if rest:
+        yield rest.encode("utf-8")
+
+
+def csv_bytes(table: Table) -> bytes:
+    """The whole CSV at once (`csv_chunks` joined)."""
+    return b"".join(csv_chunks(table))
 
 
 def _sheet_name(title: str, taken: set[str]) -> str:
@@ -171,53 +203,85 @@ def _sheet_name(title: str, taken: set[str]) -> str:
     return name
 
 
-def xlsx_bytes(tables: Sequence[Table], title: str = "") -> bytes:
-    """One worksheet per table: numbers as numbers, ratios with a percent format."""
-    out = io.BytesIO()
+class _Formats:
+    """A workbook's cell formats: by kind, plain and bold (the totals line)."""
+
+    def __init__(self, book: xlsxwriter.Workbook):
+        self.bold = book.add_format({"bold": True})
+        self.head = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        numbers = {
+            Kind.INT: "#,##0",
+            Kind.DECIMAL: "#,##0.0",
+            Kind.RATIO: "0.0%",
+            Kind.DATE: "yyyy-mm-dd",
+        }
+        self.plain = {k: book.add_format({"num_format": f}) for k, f in numbers.items()}
+        self.total = {
+            k: book.add_format({"num_format": f, "bold": True}) for k, f in numbers.items()
+        }
+
+
+def _write_row(sheet, r: int, row: Row, kinds: list[Kind], formats: _Formats) -> None:
+    by_kind = formats.total if row.total else formats.plain
+    for col, (value, kind) in enumerate(zip(row.cells, kinds, strict=True)):
+        fmt = by_kind.get(kind)
+        if value is None:
+            sheet.write_blank(r, col, None, fmt)
+        elif kind is Kind.TEXT:
+            sheet.write_string(r, col, safe_text(value), formats.bold if row.total else None)
+        elif kind is Kind.DATE:
+            sheet.write_datetime(r, col, datetime.combine(value, datetime.min.time()), fmt)
+        else:
+            sheet.write_number(r, col, value, fmt)
+
+
+def _write_sheet(sheet, table: Table, formats: _Formats) -> None:
+    """In constant-memory mode a row is written out once the next one begins, so the cells go
+    strictly in row order: the title (row 0), the header (row 2), the rows (from 3), the note
+    one blank row after the last."""
+    for col in range(len(table.columns)):
+        sheet.set_column(col, col, 28 if col == 0 else 14)
+    sheet.write_string(0, 0, safe_text(table.title), formats.bold)
+    for col, column in enumerate(table.columns):
+        sheet.write_string(2, col, safe_text(column.label), formats.head)
+    kinds = [c.kind for c in table.columns]
+    r = 2
+    for r, row in enumerate(table.rows, start=3):
+        _write_row(sheet, r, row, kinds, formats)
+    if table.note:
+        sheet.write_string(r + 2, 0, safe_text(table.note))
+
+
+def write_xlsx(tables: Sequence[Table], target: str | IO[bytes], title: str = "") -> None:
+    """One worksheet per table into `target` (a path or a binary file): numbers as numbers,
+    ratios with a percent format. XlsxWriter's constant-memory mode keeps one row in memory,
+    the rest in temporary files it removes when the workbook is closed (also when a table's
+    rows fail half-way)."""
     book = xlsxwriter.Workbook(
-        out,
+        target,
         {
-            "in_memory": True,
+            "constant_memory": True,
             # Never turn text into formulas, numbers or URLs: what is written is what is shown.
             "strings_to_formulas": False,
             "strings_to_numbers": False,
             "strings_to_urls": False,
         },
     )
-    if title:
-        book.set_properties({"title": str(title)})
-    bold = book.add_format({"bold": True})
-    head = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    formats = {
-        Kind.INT: book.add_format({"num_format": "#,##0"}),
-        Kind.DECIMAL: book.add_format({"num_format": "#,##0.0"}),
-        Kind.RATIO: book.add_format({"num_format": "0.0%"}),
-        Kind.DATE: book.add_format({"num_format": "yyyy-mm-dd"}),
-    }
-    bold_formats = {
-        k: book.add_format({"num_format": f.num_format, "bold": True}) for k, f in formats.items()
-    }
-    taken: set[str] = set()
-    for table in tables:
-        sheet = book.add_worksheet(_sheet_name(table.title, taken))
-        sheet.write_string(0, 0, safe_text(table.title), bold)
-        for col, column in enumerate(table.columns):
-            sheet.write_string(2, col, safe_text(column.label), head)
-            sheet.set_column(col, col, 28 if col == 0 else 14)
-        for r, row in enumerate(table.rows, start=3):
-            for col, (value, column) in enumerate(zip(row.cells, table.columns, strict=True)):
-                fmt = (bold_formats if row.total else formats).get(column.kind)
-                if value is None:
-                    sheet.write_blank(r, col, None, fmt)
-                elif column.kind is Kind.TEXT:
-                    sheet.write_string(r, col, safe_text(value), bold if row.total else None)
-                elif column.kind is Kind.DATE:
-                    sheet.write_datetime(r, col, datetime.combine(value, datetime.min.time()), fmt)
-                else:
-                    sheet.write_number(r, col, value, fmt)
-        if table.note:
-            sheet.write_string(len(table.rows) + 4, 0, safe_text(table.note))
-    book.close()
+    try:
+        if title:
+            book.set_properties({"title": str(title)})
+        formats = _Formats(book)
+        taken: set[str] = set()
+        for table in tables:
+            _write_sheet(book.add_worksheet(_sheet_name(table.title, taken)), table, formats)
+    finally:
+        book.close()
+
+
+def xlsx_bytes(tables: Sequence[Table], title: str = "") -> bytes:
+    """The whole workbook at once (`write_xlsx` into memory)."""
+    out = io.BytesIO()
+    write_xlsx(tables, out, title)
     return out.getvalue()
 
 
@@ -225,7 +289,62 @@ CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def download(body: bytes, mimetype: str, filename: str) -> Response:
+def download(body: bytes | Iterable[bytes], mimetype: str, filename: str) -> Response:
+    """`body` whole, or an iterable of pieces sent as they come."""
     resp = Response(body, content_type=mimetype)  # as given: no second "; charset="
     resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp
+
+
+def in_request(pieces: Iterator[bytes]) -> Iterator[bytes]:
+    """`pieces` read, as the answer is sent, inside a copy of the request's context with an
+    application context (and so a database session) of its own: pushed when the first piece is
+    asked for, popped after the last or when the answer is closed unread.
+
+    Like `flask.stream_with_context`, but every push and pop runs in one `contextvars` context
+    kept for the purpose: stream_with_context pushes in the view's context and pops in whichever
+    reads the last piece, which fails when that is another one (the test client reads the first
+    piece inside the request and the rest in the test; a server could hand the body to another
+    thread). Whatever the pieces need of the request (the scope, the locale's words) is taken
+    when the table is built; the view's own session is closed before the first piece."""
+    ctx = request_ctx.copy()
+    own = contextvars.Context()
+
+    def pushed() -> Iterator[bytes]:
+        with ctx:
+            yield from pieces
+
+    def each(inner: Iterator[bytes]) -> Iterator[bytes]:
+        # One piece ahead: the context is popped as soon as the last piece is made, so a table
+        # of one piece is done (its session closed) before the body is read at all.
+        try:
+            ahead = own.run(next, inner, None)
+            while ahead is not None:
+                piece, ahead = ahead, own.run(next, inner, None)
+                yield piece
+        finally:
+            own.run(inner.close)
+
+    return each(pushed())
+
+
+def csv_download(table: Table, filename: str) -> Response:
+    """The table's CSV streamed: each piece is written as it is sent (`in_request`)."""
+    return download(in_request(csv_chunks(table)), CSV_TYPE, filename)
+
+
+def xlsx_download(tables: Sequence[Table], title: str, filename: str) -> Response:
+    """The workbook written into an anonymous temporary file (no name on disk: it is gone when
+    closed), then sent from it; the file is closed when the answer is, sent or not."""
+    fh = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response)
+    try:
+        write_xlsx(tables, fh, title)
+        size = fh.seek(0, io.SEEK_END)
+        fh.seek(0)
+    except BaseException:
+        fh.close()
+        raise
+    resp = download(wrap_file(request.environ, fh), XLSX_TYPE, filename)
+    resp.direct_passthrough = True
+    resp.content_length = size
     return resp

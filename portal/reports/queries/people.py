@@ -11,8 +11,12 @@ with, so a figure and the length of its list cannot disagree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import groupby
+from operator import itemgetter
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -36,6 +40,17 @@ from portal.residents.models import Person, Sex
 from portal.templating import country_name, date_filter
 
 PERSONS_TITLE = _l("Persons behind the figure")
+
+
+class PersonName(NamedTuple):
+    """A person's name read as columns (an export selects columns, not persons), joined as the
+    model joins it."""
+
+    surname: str
+    given_name: str
+    patronymic: str | None
+
+    full_name = Person.full_name
 
 
 @dataclass(frozen=True)
@@ -171,22 +186,35 @@ def places(persons: list[Person], sc: Scope, fl: PersonFilter) -> dict[int, Plac
     one arriving or leaving in the chosen week, otherwise the one covering the reference day.
     One query for every person of the page (even none: the same queries whatever the data)."""
     allowed = set(fl.centre_ids or sc.centre_ids)
+    located = _located_stays()
     rows = db.session.execute(
-        select(Stay.person_id, Stay.start_on, Stay.end_on, Room.centre_id)
-        .join(Bed, Bed.id == Stay.bed_id)
-        .join(Room, Room.id == Bed.room_id)
-        .where(Stay.person_id.in_([p.id for p in persons]))
-        .order_by(Stay.person_id, Stay.start_on)
+        select(located)
+        .where(located.c.person_id.in_([p.id for p in persons]))
+        .order_by(located.c.person_id, located.c.start_on, located.c.id)
     )
-    stays: dict[int, list[tuple[date, date | None, int]]] = {}
-    for person_id, start, end, centre_id in rows:
-        stays.setdefault(person_id, []).append((start, end, centre_id))
     result: dict[int, Place] = {}
-    for person_id, own in stays.items():
-        chosen = _the_run([r for r in _runs(own) if r.centre_id in allowed], fl)
+    for person_id, stays in groupby(rows, key=itemgetter(0)):
+        chosen = _place([(start, end, centre) for _p, _s, start, end, centre in stays], allowed, fl)
         if chosen:
             result[person_id] = chosen
     return result
+
+
+def _located_stays():
+    """Every stay with its centre: (person_id, id, start_on, end_on, centre_id)."""
+    return (
+        select(Stay.person_id, Stay.id, Stay.start_on, Stay.end_on, Room.centre_id)
+        .join(Bed, Bed.id == Stay.bed_id)
+        .join(Room, Room.id == Bed.room_id)
+        .subquery()
+    )
+
+
+def _place(
+    stays: list[tuple[date, date | None, int]], allowed: set[int], fl: PersonFilter
+) -> Place | None:
+    """The run the list is about among a person's stays (sorted by start), in these centres."""
+    return _the_run([r for r in _runs(stays) if r.centre_id in allowed], fl)
 
 
 def _the_run(runs: list[Place], fl: PersonFilter) -> Place | None:
@@ -213,25 +241,95 @@ def _runs(stays: list[tuple[date, date | None, int]]) -> list[Place]:
     return runs
 
 
-def _table(persons: list[Person], where: dict[int, Place], sc: Scope) -> Table:
-    names = {c.id: c.name for c in sc.centres}
-    rows = []
-    for p in persons:
-        place = where.get(p.id)
-        rows.append(
-            Row(
-                [
-                    p.full_name,
-                    p.iin or "",
-                    p.birth_date,
-                    p.sex.label,
-                    country_name(p.previous_country),
-                    names.get(place.centre_id, "") if place else "",
-                    place.since if place else None,
-                    place.until if place else None,
-                ]
-            )
+class _Words:
+    """What a row says in words, in the current locale: the centres' names and the sexes taken
+    when the table is made, the countries named as they come."""
+
+    def __init__(self, sc: Scope):
+        self.centres = {c.id: c.name for c in sc.centres}
+        self.sexes = {s: s.label for s in Sex}
+        self.countries: dict[str | None, str] = {}
+
+    def row(self, name: str, iin, birth_date: date, sex: Sex, country, place) -> Row:
+        if country not in self.countries:
+            self.countries[country] = country_name(country)
+        return Row(
+            [
+                name,
+                iin or "",
+                birth_date,
+                self.sexes[sex],
+                self.countries[country],
+                self.centres.get(place.centre_id, "") if place else "",
+                place.since if place else None,
+                place.until if place else None,
+            ]
         )
+
+
+def _table(persons: list[Person], where: dict[int, Place], sc: Scope) -> Table:
+    words = _Words(sc)
+    return _persons_table(
+        [
+            words.row(p.full_name, p.iin, p.birth_date, p.sex, p.previous_country, where.get(p.id))
+            for p in persons
+        ]
+    )
+
+
+def every_person(sc: Scope, fl: PersonFilter) -> Listing:
+    """Everyone of the filter, in name order, for an export: the table (with what it holds in
+    its note) reads its rows while they are written out, each person with every stay of theirs
+    in one statement, a batch at a time; the run shown is chosen as `places` chooses it."""
+    listed = persons_query(sc, fl).order_by(None).subquery()
+    located = _located_stays()
+    stmt = (
+        select(
+            listed.c.id,
+            listed.c.surname,
+            listed.c.given_name,
+            listed.c.patronymic,
+            listed.c.iin,
+            listed.c.birth_date,
+            listed.c.sex,
+            listed.c.previous_country,
+            located.c.start_on,
+            located.c.end_on,
+            located.c.centre_id,
+        )
+        .outerjoin(located, located.c.person_id == listed.c.id)
+        .order_by(
+            listed.c.surname, listed.c.given_name, listed.c.id, located.c.start_on, located.c.id
+        )
+    )
+    description = describe(sc, fl)
+    allowed = set(fl.centre_ids or sc.centre_ids)
+    table = _persons_table(_streamed(stmt, fl, allowed, _Words(sc)))
+    table.note = description
+    return Listing(table, description)
+
+
+# Rows fetched from the database at a time by an export.
+FETCH_ROWS = 1000
+
+
+def _streamed(stmt: Select, fl: PersonFilter, allowed: set[int], words: _Words) -> Iterator[Row]:
+    with db.session.execute(stmt.execution_options(yield_per=FETCH_ROWS)) as result:
+        for _id, group in groupby(result, key=itemgetter(0)):
+            first, *rest = group
+            _i, surname, given_name, patronymic, iin, birth_date, sex, country = first[:8]
+            stays = [r[8:] for r in (first, *rest) if r[8] is not None]
+            yield words.row(
+                PersonName(surname, given_name, patronymic).full_name,
+                iin,
+                birth_date,
+                sex,
+                country,
+                _place(stays, allowed, fl),
+            )
+
+
+def _persons_table(rows: Iterable[Row]) -> Table:
     return Table(
         key="persons",
         title=str(PERSONS_TITLE),

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask import Blueprint, abort, make_response, render_template, request
 from flask_login import current_user
 
 from portal.access import STAFF_SIDE, roles_required
@@ -23,16 +23,8 @@ from portal.accommodation.models import Centre
 from portal.htmx import render
 from portal.i18n import LANG_PREFIX
 from portal.reports.queries.scope import OutOfScope, Scope, scope_of
-from portal.reports.tables import (
-    CSV_TYPE,
-    XLSX_TYPE,
-    Link,
-    Table,
-    csv_bytes,
-    display,
-    download,
-    xlsx_bytes,
-)
+from portal.reports.tables import Table, csv_download, display, xlsx_download
+from portal.reports.views.drawing import drawn_rows, link_url, region_args
 from portal.reports.views.forms import ArgError, CentreField, RegionForm
 
 bp = Blueprint("reports", __name__, url_prefix=LANG_PREFIX + "/reports")
@@ -105,15 +97,16 @@ def _filename(rep: Report, suffix: str) -> str:
 @roles_required(*READERS)
 def export(name: str, fmt: str):
     """Any report's tables, with the same arguments as its page: CSV one table
-    (`?table=key`), XLSX every table of the report, one sheet each."""
+    (`?table=key`), streamed, XLSX every table of the report, one sheet each. The arguments and
+    the scope are checked by `build()` before anything is sent (a refusal is a whole answer)."""
     build = REPORTS.get(name)
     if build is None:
         abort(404)
     rep = build()
     if fmt == "csv":
         table = rep.table(request.args.get("table", rep.tables[0].key))
-        return download(csv_bytes(table), CSV_TYPE, _filename(rep, f"-{table.key}.csv"))
-    return download(xlsx_bytes(rep.tables, rep.title), XLSX_TYPE, _filename(rep, ".xlsx"))
+        return csv_download(table, _filename(rep, f"-{table.key}.csv"))
+    return xlsx_download(rep.tables, rep.title, _filename(rep, ".xlsx"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -179,18 +172,6 @@ def export_args() -> dict:
     }
 
 
-def region_args() -> dict:
-    """The administrator's region choice, kept when moving between reports."""
-    code = request.args.get("region")
-    return {"region": code} if code else {}
-
-
-def link_url(link: Link) -> str:
-    """A table's link as a URL: a drill-down keeps the region choice of the page it is on."""
-    args = {**region_args(), **link.args} if link.drill else link.args
-    return url_for(link.endpoint, **args)
-
-
 # The reports' own menu, in this order; each view module names its page on import.
 MENU_ORDER = (
     "reports.dashboard",
@@ -212,6 +193,7 @@ def _report_helpers() -> dict:
         "export_args": export_args,
         "region_args": region_args,
         "link_url": link_url,
+        "drawn_rows": drawn_rows,
         "report_menu": lambda: [(e, str(MENU[e])) for e in MENU_ORDER if e in MENU],
         "report_value": display,
     }

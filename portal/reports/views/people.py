@@ -120,10 +120,11 @@ def list_args(flt: queries.PersonFilter) -> dict:
 
 @report("people")
 def build() -> Report:
-    """The whole filtered list, for the exports (personal data: the same scoped query)."""
+    """The whole filtered list, for the exports (personal data: the same scoped query), its
+    rows read while they are written out."""
     sc = current_scope()
     _form, flt = _filter(sc)
-    found = queries.persons(sc, flt)
+    found = queries.every_person(sc, flt)
     return Report("people", str(TITLE), [found.table], sc, {"description": found.description})
 
 
