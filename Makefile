@@ -20,6 +20,7 @@ PYTEST := $(BIN)/pytest -q -n $(WORKERS)
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) demo-data --if-empty
+	$(FLASK) occupancy-days
 	@echo "Serving the portal on http://127.0.0.1:$(PORT), with the state-systems simulator on http://127.0.0.1:8001 and the outbox worker"
 	bash portal/integrations/run_all.sh $(BIN)
 

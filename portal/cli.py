@@ -1,4 +1,4 @@
-"""Command-line: `flask --app wsgi demo-data`, `flask --app wsgi create-user`."""
+"""Command-line: `flask --app wsgi demo-data`, `create-user`, `occupancy-days`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from portal.integrations import cli as integrations_cli
 
     integrations_cli.init_app(app)
+    _aggregates(app)
 
     @app.cli.command("demo-data")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database has families.")
@@ -91,3 +92,21 @@ def init_app(app: Flask) -> None:
         db.session.add(user)
         db.session.commit()
         click.echo(f"User {username} created.")
+
+
+def _aggregates(app: Flask) -> None:
+    @app.cli.command("occupancy-days")
+    @click.option("--rebuild", is_flag=True, help="Write every day again from the intervals.")
+    def occupancy_days(rebuild: bool) -> None:
+        """Write each centre's occupancy per day up to today (run daily: a report computes the
+        days not yet written from the stays themselves, more slowly)."""
+        from portal.accommodation import daily
+
+        conn = db.session.connection()
+        if rebuild:
+            daily.rebuild(conn)
+            message = "Occupancy per day written again for every centre."
+        else:
+            message = f"Occupancy per day written up to today for {daily.extend(conn)} centre(s)."
+        db.session.commit()
+        click.echo(message)

@@ -27,6 +27,8 @@ from portal.applications.models import (  # noqa: F401
     Submission,
 )
 from portal.audit import recorder  # noqa: F401  (registers the change-history listener)
+from portal.accommodation import daily  # noqa: F401  (keeps the occupancy per day current)
+from portal.services.courses import summary  # noqa: F401  (keeps the attendance summary current)
 from portal.audit.models import AccessLog, AuditEntry  # noqa: F401
 from portal.auth.models import User  # noqa: F401
 from portal.integrations.models import OutboxMessage  # noqa: F401

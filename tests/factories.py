@@ -44,13 +44,20 @@ def centre(region_code: str = "KZ-47", kind: CentreKind = CentreKind.ADAPTATION,
     return c
 
 
+ROOM_DAYS_AGO = 730
+
+
 def room(
     c: Centre,
     beds: int = 4,
     use: RoomUse = RoomUse.FAMILY,
     number: str | None = None,
-    since: date = date(2020, 1, 1),
+    since: date | None = None,
 ):
+    """A room whose beds are in service from `since`: two years before today unless told
+    (the occupancy per day is written from then on, issue 16: not from a fixed year long past,
+    which cost every test with a room a few thousand rows)."""
+    since = since or today() - timedelta(days=ROOM_DAYS_AGO)
     r = acc.add_room(c, 1, number or f"R{next(_seq)}", use, beds, since)
     db.session.commit()
     return r

@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 from flask_migrate import check, downgrade, upgrade
-from sqlalchemy import Date, Enum, create_engine, func, inspect, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Date, Enum, func, inspect, select, text
 
 from portal import create_app
 from portal.accommodation.models import Region
 from portal.extensions import db
-
-
-def _scratch_database(database_url: str, tmp_path) -> str:
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        return f"sqlite:///{tmp_path / 'migrations.db'}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS portal_migrations"))
-        conn.execute(text("CREATE DATABASE portal_migrations"))
-    admin.dispose()
-    return url.set(database="portal_migrations").render_as_string(hide_password=False)
+from tests.scratch import scratch_database
 
 
 def test_upgrade_check_downgrade_upgrade(database_url, tmp_path):
-    url = _scratch_database(database_url, tmp_path)
+    url = scratch_database(database_url, tmp_path, "portal_migrations")
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {}, "SECRET_KEY": "x"}
     )

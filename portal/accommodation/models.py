@@ -259,3 +259,18 @@ class Stay(DatePeriod, Timestamped, db.Model):
     @property
     def audit_family_id(self) -> int | None:
         return self.person.family_id if self.person is not None else None
+
+
+class OccupancyDay(db.Model):
+    """Issue 16: a centre's day, derived from `BedInService` and `Stay` and kept current by
+    `portal.accommodation.daily` whenever either changes: the beds in service and the persons
+    living there that day. The occupancy report adds these up instead of sweeping every stay;
+    `tests/accommodation/test_daily.py` holds them equal to the live computation."""
+
+    __tablename__ = "occupancy_day"
+
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    week: Mapped[date] = mapped_column(Date)  # the Monday of `day`'s week (weekly charts)
+    beds: Mapped[int]
+    persons: Mapped[int]  # (read by centre and period: the primary key is the index)

@@ -36,6 +36,8 @@ AUDIT_EXEMPT = frozenset(
         "user_session",  # log-ins: never deleted, itself the record of who logged in when
         "outbox_message",  # delivery machinery; what was sent is kept on the message itself
         "application_event",  # the application's timeline: itself who did what when
+        "occupancy_day",  # derived from stays and beds in service (audited), rewritten from them
+        "attendance_summary",  # derived from attendance marks (audited), rewritten from them
     }
 )
 

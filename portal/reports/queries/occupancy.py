@@ -7,10 +7,10 @@ For each centre and each day of the period (both ends included):
   the centre (a bed change moves the person, it never counts them twice).
 Utilisation is Σ person-days ÷ Σ bed-days per centre and for the whole scope.
 
-Two queries fetch the intervals that overlap the period; the day arithmetic is `daily_use`, a
-pure function of those intervals (clipped to the period, never one query per day). The second
-table holds what the page's chart draws: each day, or each week of a period longer than
-`DAILY_UP_TO` days.
+The figures per centre and day are kept in `OccupancyDay` (`portal.accommodation.daily`,
+issue 16), summed by the database per day, or per week for a period longer than `DAILY_UP_TO`
+days (what the page's chart draws); `daily_use` is the same arithmetic from the intervals
+themselves, the definition the kept rows are checked against.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
 
-from portal.accommodation.models import Bed, BedInService, Room, Stay
+from portal.accommodation import daily
 from portal.extensions import db
 from portal.reports.queries.scope import Scope
 from portal.reports.tables import Column, Kind, Row, Table, ratio
@@ -42,11 +41,15 @@ class Period:
 def occupancy(sc: Scope, period: Period) -> list[Table]:
     """The utilisation of each centre over the period, and day by day (or week by week)."""
     start, end = period.start, period.end
-    beds, stays = intervals(sc.centre_ids, start, end)
-    per_centre, total = daily_use(start, end, sc.centre_ids, beds, stays)
+    points = buckets(start, end)
+    kept = daily.read(
+        db.session, sc.centre_ids, start, end, weekly=len(points) < (end - start).days + 1
+    )
+    per_centre = {c: Use(beds, persons) for c, (beds, persons) in kept.items()}
+    total = _added_up(per_centre.values(), len(points))
     return [
         summary_table(sc, per_centre, total, start, end),
-        series_table(sc, per_centre, total, buckets(start, end)),
+        series_table(sc, per_centre, total, points),
     ]
 
 
@@ -54,12 +57,13 @@ def occupancy(sc: Scope, period: Period) -> list[Table]:
 # The arithmetic (pure)
 # ---------------------------------------------------------------------------------------------
 
-Interval = tuple[int, date, "date | None"]  # (centre id, first day, end exclusive or open)
+Interval = daily.Interval
 
 
 @dataclass
 class Use:
-    """One centre's (or the scope's) beds and persons on each day of the period."""
+    """One centre's (or the scope's) beds and persons on each day of the period (or each point
+    of its chart)."""
 
     bed_days: list[int]
     person_days: list[int]
@@ -77,20 +81,12 @@ class Use:
         return ratio(self.total_person_days, self.total_bed_days)
 
 
-def _daily(intervals: Iterable[tuple[date, date | None]], start: date, days: int) -> list[int]:
-    """How many of the intervals cover each day: a +1/−1 sweep over the clipped intervals."""
-    delta = [0] * (days + 1)
-    for first, end in intervals:
-        lo = max((first - start).days, 0)
-        hi = days if end is None else min((end - start).days, days)
-        if lo < hi:
-            delta[lo] += 1
-            delta[hi] -= 1
-    out, running = [], 0
-    for d in delta[:days]:
-        running += d
-        out.append(running)
-    return out
+def _added_up(uses: Iterable[Use], n: int) -> Use:
+    uses = list(uses)
+    return Use(
+        [sum(u.bed_days[i] for u in uses) for i in range(n)],
+        [sum(u.person_days[i] for u in uses) for i in range(n)],
+    )
 
 
 def daily_use(
@@ -104,23 +100,9 @@ def daily_use(
     for all of them together. `beds` are in-service periods, `stays` stays, each tagged with
     its centre; intervals end the day before their `end` (exclusive), or never (None)."""
     days = (end - start).days + 1
-    ids = list(centre_ids)
-    bed_iv: dict[int, list] = {c: [] for c in ids}
-    stay_iv: dict[int, list] = {c: [] for c in ids}
-    for centre_id, first, last in beds:
-        if centre_id in bed_iv:
-            bed_iv[centre_id].append((first, last))
-    for centre_id, first, last in stays:
-        if centre_id in stay_iv:
-            stay_iv[centre_id].append((first, last))
-    per_centre = {
-        c: Use(_daily(bed_iv[c], start, days), _daily(stay_iv[c], start, days)) for c in ids
-    }
-    total = Use(
-        [sum(u.bed_days[i] for u in per_centre.values()) for i in range(days)],
-        [sum(u.person_days[i] for u in per_centre.values()) for i in range(days)],
-    )
-    return per_centre, total
+    counts = daily.daily_counts(centre_ids, beds, stays, start, days)
+    per_centre = {c: Use(b, p) for c, (b, p) in counts.items()}
+    return per_centre, _added_up(per_centre.values(), days)
 
 
 def buckets(start: date, end: date) -> list[tuple[date, int, int]]:
@@ -138,33 +120,10 @@ def buckets(start: date, end: date) -> list[tuple[date, int, int]]:
     return out
 
 
-def bucket_ratio(use: Use, lo: int, hi: int) -> float | None:
-    return ratio(sum(use.person_days[lo:hi]), sum(use.bed_days[lo:hi]))
-
-
-# ---------------------------------------------------------------------------------------------
-# The intervals, from the database (two queries)
-# ---------------------------------------------------------------------------------------------
-
-
-def _overlapping(model, start: date, end: date):
-    return model.start_on <= end, or_(model.end_on.is_(None), model.end_on > start)
-
-
-def intervals(centre_ids: list[int], start: date, end: date) -> tuple[list, list]:
-    beds = db.session.execute(
-        select(Room.centre_id, BedInService.start_on, BedInService.end_on)
-        .join(Bed, Bed.room_id == Room.id)
-        .join(BedInService, BedInService.bed_id == Bed.id)
-        .where(Room.centre_id.in_(centre_ids), *_overlapping(BedInService, start, end))
-    ).all()
-    stays = db.session.execute(
-        select(Room.centre_id, Stay.start_on, Stay.end_on)
-        .join(Bed, Bed.room_id == Room.id)
-        .join(Stay, Stay.bed_id == Bed.id)
-        .where(Room.centre_id.in_(centre_ids), *_overlapping(Stay, start, end))
-    ).all()
-    return beds, stays
+def bucket_ratio(use: Use, k: int) -> float | None:
+    """The utilisation of the chart's point `k` (a `Use` of `occupancy` holds one figure per
+    point: a day, or a week)."""
+    return ratio(use.person_days[k], use.bed_days[k])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,11 +174,8 @@ def summary_table(sc: Scope, per_centre: dict[int, Use], total: Use, start, end)
 def series_table(sc: Scope, per_centre, total: Use, points) -> Table:
     weekly = _weekly(points)
     rows = [
-        Row(
-            [day, bucket_ratio(total, lo, hi)]
-            + [bucket_ratio(per_centre[c.id], lo, hi) for c in sc.centres]
-        )
-        for day, lo, hi in points
+        Row([day, bucket_ratio(total, k)] + [bucket_ratio(per_centre[c.id], k) for c in sc.centres])
+        for k, (day, _lo, _hi) in enumerate(points)
     ]
     return Table(
         key="by_week" if weekly else "by_day",

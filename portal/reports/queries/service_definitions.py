@@ -14,7 +14,9 @@ report (`services`), shared by the counts and by the lists behind them (`deliver
   month (the case delivered or the quota decided in it) and to date (up to the end of the
   month).
 Every criterion counts only persons the user may see (`access.visible(Person, user)`), at the
-centres given.
+centres given. The report's session figures add up the kept counts per session and centre
+(`select_counts`, `counts_held`: issue 16); the lists behind them read the marks themselves
+(`select_marks`, `sessions_held`), and the tests hold both to the same figures.
 """
 
 from __future__ import annotations
@@ -22,17 +24,24 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, select, true
 
 from portal import access
+from portal.accommodation.models import Centre
 from portal.extensions import db
 from portal.reports.queries.months import Month
 from portal.residents.models import Family, Person
-from portal.roles import ScopeFacts
+from portal.roles import STAFF_SIDE, Role, ScopeFacts
 from portal.services.cases.models import Case, CaseStatus, QuotaApplication, QuotaStatus
 from portal.services.cases.queries import service_order
 from portal.services.catalogue.models import Service
-from portal.services.courses.models import Activity, ActivitySession, Attendance, AttendanceCode
+from portal.services.courses.models import (
+    Activity,
+    ActivitySession,
+    Attendance,
+    AttendanceCode,
+    AttendanceSummary,
+)
 from portal.services.courses.recurrence import at
 
 ATTENDED = (AttendanceCode.PRESENT, AttendanceCode.LATE)
@@ -59,18 +68,52 @@ def select_marks(*columns) -> Select:
     )
 
 
-def sessions_held(user: ScopeFacts, centre_ids, month: Month) -> list:
-    """The marks of the sessions held in the month at these centres (cancelled ones left out),
-    of the persons the user may see. With `attended()`: the session deliveries."""
+def _held_in(user: ScopeFacts, centre_ids, month: Month) -> list:
+    """The sessions held in the month at these centres (cancelled ones left out)."""
     start, end = bounds(month)
     return [
         Activity.centre_id.in_(centre_ids),
         access.visible(Activity, user),
-        access.visible(Person, user),
         ActivitySession.cancelled.is_(False),
         ActivitySession.starts_at >= start,
         ActivitySession.starts_at < end,
     ]
+
+
+def sessions_held(user: ScopeFacts, centre_ids, month: Month) -> list:
+    """The marks of the sessions held in the month at these centres (cancelled ones left out),
+    of the persons the user may see. With `attended()`: the session deliveries."""
+    return [*_held_in(user, centre_ids, month), access.visible(Person, user)]
+
+
+def select_counts(*columns) -> Select:
+    """The kept attendance counts (`AttendanceSummary`: a session's marks counted by the centre
+    of the marked persons' families) with their session and activity: what the session
+    figures add up instead of counting every mark (issue 16)."""
+    return (
+        select(*columns)
+        .select_from(AttendanceSummary)
+        .join(ActivitySession, AttendanceSummary.session_id == ActivitySession.id)
+        .join(Activity, ActivitySession.activity_id == Activity.id)
+    )
+
+
+def counts_held(user: ScopeFacts, centre_ids, month: Month) -> list:
+    """`sessions_held` for the kept counts: the same sessions, the same persons. `marks` adds
+    up to the marks `sessions_held` selects, `attended` to those `attended()` keeps."""
+    return [*_held_in(user, centre_ids, month), counts_visible(user)]
+
+
+def counts_visible(user: ScopeFacts):
+    """`access.visible(Person, user)` on the kept counts: the staff side sees a person where
+    it sees their family's centre (`portal.residents.scopes`), the centre a count is kept by.
+    (A resident's scope is their own family, which the counts do not hold: reports are read
+    by the staff side only.)"""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role not in STAFF_SIDE:
+        raise LookupError("the kept attendance counts answer for the staff side only")
+    return AttendanceSummary.centre_id.in_(access.visible_ids(Centre, user))
 
 
 def attended():

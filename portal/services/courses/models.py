@@ -207,3 +207,23 @@ class Attendance(db.Model):
     @property
     def audit_person_id(self) -> int:
         return self.person_id
+
+
+class AttendanceSummary(db.Model):
+    """Issue 16: a session's attendance marks counted by the centre of the marked persons'
+    families (the centre that decides who may see them), derived from `Attendance` and kept
+    current by `portal.services.courses.summary` whenever a mark, or a person's family or a
+    family's centre, changes. The services report adds these up instead of counting every
+    mark; `tests/services/test_attendance_summary.py` holds them equal to the live count.
+    The session's activity, time and cancellation are read from the session itself."""
+
+    __tablename__ = "attendance_summary"
+
+    # A deleted session takes its rows with it (the rows are refreshed after the flush, when
+    # the session is already gone). The primary key is the index the report's join reads.
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("activity_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), primary_key=True)
+    marks: Mapped[int]  # every mark recorded (present, late, absent with notice, absent)
+    attended: Mapped[int]  # present or late: the deliveries

@@ -1,0 +1,297 @@
+"""Occupancy per centre and day (issue 16): the beds in service and the persons living there,
+computed from the intervals and kept in `OccupancyDay` so that a report over a month or a
+year of 150 centres adds up rows instead of sweeping every stay.
+
+- **The computation** (`intervals`, `daily_counts`): bed-days come from `BedInService`
+  periods, person-days from `Stay`s (both end exclusive) in the beds of the centre; a +1/−1
+  sweep over the intervals clipped to the days asked for. It is the definition: the kept rows
+  are only ever written from it.
+- **Kept current** by a listener on the session: whenever a flush adds, changes or deletes a
+  stay or a bed's period in service, the centres concerned are computed again from the
+  earliest day the change touches up to today (or the last day kept, if later), in the same
+  transaction. No operation has to remember it, and a rollback takes the rows back with it.
+- **Days without rows**: a centre's rows run from the first day anything happened in it to
+  the last day written. `extend` (the daily `flask occupancy-days`, and the outbox worker
+  once a day) writes the days up to today; until it has run, `read` computes the missing
+  days after a centre's last row from the intervals, so a figure never depends on it.
+- **Bulk writers** (the migration that created the table, the national data generator)
+  bypass the listener and call `rebuild`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from sqlalchemy import delete, event, func, inspect, or_, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from portal.accommodation.models import Bed, BedInService, OccupancyDay, Room, Stay
+from portal.clock import today
+
+Interval = tuple[int, date, "date | None"]  # (centre id, first day, end exclusive or open)
+
+
+# ---------------------------------------------------------------------------------------------
+# The computation (the definition)
+# ---------------------------------------------------------------------------------------------
+
+
+def sweep(spans: Iterable[tuple[date, date | None]], start: date, days: int) -> list[int]:
+    """How many of the intervals cover each of `days` days from `start`: a +1/−1 sweep over
+    the clipped intervals."""
+    delta = [0] * (days + 1)
+    for first, end in spans:
+        lo = max((first - start).days, 0)
+        hi = days if end is None else min((end - start).days, days)
+        if lo < hi:
+            delta[lo] += 1
+            delta[hi] -= 1
+    out, running = [], 0
+    for d in delta[:days]:
+        running += d
+        out.append(running)
+    return out
+
+
+def _overlapping(model, start: date, end: date):
+    return model.start_on <= end, or_(model.end_on.is_(None), model.end_on > start)
+
+
+def _spans(conn, model, centre_ids: list[int], start: date, end: date) -> list:
+    """(centre id, first day, end) of `model`'s periods (a bed's, in service; a stay) that
+    overlap `start`…`end`, in the beds of these centres."""
+    return conn.execute(
+        select(Room.centre_id, model.start_on, model.end_on)
+        .join(Bed, Bed.room_id == Room.id)
+        .join(model, model.bed_id == Bed.id)
+        .where(Room.centre_id.in_(centre_ids), *_overlapping(model, start, end))
+    ).all()
+
+
+def intervals(conn, centre_ids: list[int], start: date, end: date) -> tuple[list, list]:
+    """The beds' periods in service and the stays that overlap `start`…`end` (both included),
+    each as (centre id, first day, end): two queries on `conn` (a session or a connection)."""
+    return (
+        _spans(conn, BedInService, centre_ids, start, end),
+        _spans(conn, Stay, centre_ids, start, end),
+    )
+
+
+def daily_counts(
+    centre_ids: Iterable[int], beds: Iterable[Interval], stays: Iterable[Interval], start, days
+) -> dict[int, tuple[list[int], list[int]]]:
+    """Centre → (beds in service, persons) on each of `days` days from `start`."""
+    ids = list(centre_ids)
+    bed_iv: dict[int, list] = {c: [] for c in ids}
+    stay_iv: dict[int, list] = {c: [] for c in ids}
+    for centre_id, first, last in beds:
+        if centre_id in bed_iv:
+            bed_iv[centre_id].append((first, last))
+    for centre_id, first, last in stays:
+        if centre_id in stay_iv:
+            stay_iv[centre_id].append((first, last))
+    return {c: (sweep(bed_iv[c], start, days), sweep(stay_iv[c], start, days)) for c in ids}
+
+
+def computed(conn, centre_ids: list[int], start: date, end: date):
+    """`daily_counts` from the database, `start`…`end` (both included)."""
+    beds, stays = intervals(conn, centre_ids, start, end)
+    return daily_counts(centre_ids, beds, stays, start, (end - start).days + 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Kept rows
+# ---------------------------------------------------------------------------------------------
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def write(conn, centre_ids: list[int], start: date, end: date) -> None:
+    """Compute and (re)write the rows of these centres from `start` to `end`."""
+    if not centre_ids or start > end:
+        return
+    counts = computed(conn, centre_ids, start, end)
+    conn.execute(
+        delete(OccupancyDay).where(
+            OccupancyDay.centre_id.in_(centre_ids),
+            OccupancyDay.day >= start,
+            OccupancyDay.day <= end,
+        )
+    )
+    rows = []
+    for centre_id, (beds, persons) in counts.items():
+        for i, (b, p) in enumerate(zip(beds, persons, strict=True)):
+            day = start + timedelta(days=i)
+            rows.append((centre_id, day, _monday(day), b, p))
+    _insert(conn, rows)
+
+
+def _insert(conn, rows: list[tuple]) -> None:
+    """The rows through the driver's executemany: a refresh writes up to a few thousand days,
+    and SQLAlchemy's per-row parameter processing took half the time of the flush it follows.
+    Dates go as ISO text on SQLite (what SQLAlchemy's `Date` stores there)."""
+    if not rows:
+        return
+    sqlite = conn.dialect.name == "sqlite"
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    if sqlite:
+        rows = [(c, d.isoformat(), w.isoformat(), b, p) for c, d, w, b, p in rows]
+    table = OccupancyDay.__tablename__
+    conn.exec_driver_sql(
+        f"INSERT INTO {table} (centre_id, day, week, beds, persons) "
+        f"VALUES ({', '.join([mark] * 5)})",
+        rows,
+    )
+
+
+def last_days(conn, centre_ids: Iterable[int] | None = None) -> dict[int, date]:
+    """Centre → the last day kept (centres without rows left out)."""
+    stmt = select(OccupancyDay.centre_id, func.max(OccupancyDay.day)).group_by(
+        OccupancyDay.centre_id
+    )
+    if centre_ids is not None:
+        stmt = stmt.where(OccupancyDay.centre_id.in_(list(centre_ids)))
+    return dict(conn.execute(stmt).all())
+
+
+def refresh(conn, since: dict[int, date]) -> None:
+    """Centre → the earliest day a change touched: write each centre from that day up to
+    today, or its last day kept if that is later."""
+    if not since:
+        return
+    kept = last_days(conn, since)
+    day = today()
+    for centre_id, start in sorted(since.items()):
+        write(conn, [centre_id], start, max(day, kept.get(centre_id, day)))
+
+
+def rebuild(conn) -> None:
+    """Every centre's rows from the first day anything happened up to today (after bulk
+    writes: the migration that made the table, the national data generator)."""
+    first = conn.execute(
+        select(func.min(BedInService.start_on)).union_all(select(func.min(Stay.start_on)))
+    ).scalars()
+    days = [d for d in first if d is not None]
+    conn.execute(delete(OccupancyDay))
+    if not days:
+        return
+    ids = list(conn.execute(select(Room.centre_id).distinct()).scalars())
+    write(conn, ids, min(days), today())
+
+
+def extend(conn) -> int:
+    """Write the days up to today of every centre whose rows stop before (the daily job);
+    the number of centres extended."""
+    day = today()
+    behind = {c: last + timedelta(days=1) for c, last in last_days(conn).items() if last < day}
+    refresh(conn, behind)
+    return len(behind)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------------------------
+
+
+def read(conn, centre_ids: list[int], start: date, end: date, weekly: bool = False):
+    """Centre → (beds in service, persons) added up per day from `start` to `end` (both
+    included), or per week (Monday to Sunday, the first and last clipped to the period) when
+    `weekly`: the kept rows summed by the database, and the days after a centre's last row
+    computed from the intervals. Two queries, and two more when some centre's rows stop
+    before `end`."""
+    keys = _bucket_keys(start, end, weekly)
+    index = {k: i for i, k in enumerate(dict.fromkeys(keys))}
+    out = {c: ([0] * len(index), [0] * len(index)) for c in centre_ids}
+    key = OccupancyDay.week if weekly else OccupancyDay.day
+    rows = conn.execute(
+        select(
+            OccupancyDay.centre_id, key, func.sum(OccupancyDay.beds), func.sum(OccupancyDay.persons)
+        )
+        .where(
+            OccupancyDay.centre_id.in_(centre_ids),
+            OccupancyDay.day >= start,
+            OccupancyDay.day <= end,
+        )
+        .group_by(OccupancyDay.centre_id, key)
+    )
+    for centre_id, k, beds, persons in rows:
+        out[centre_id][0][index[k]] += int(beds)
+        out[centre_id][1][index[k]] += int(persons)
+    kept = last_days(conn, centre_ids)
+    behind = {c: kept[c] + timedelta(days=1) for c in kept if kept[c] < end}
+    if behind:
+        tail = max(min(behind.values()), start)
+        fresh = computed(conn, list(behind), tail, end)
+        offset = (tail - start).days
+        for centre_id, first in behind.items():
+            beds, persons = fresh[centre_id]
+            for i in range((max(first, start) - start).days, len(keys)):
+                out[centre_id][0][index[keys[i]]] += beds[i - offset]
+                out[centre_id][1][index[keys[i]]] += persons[i - offset]
+    return out
+
+
+def _bucket_keys(start: date, end: date, weekly: bool) -> list[date]:
+    """Each day's bucket: the day itself, or its week's Monday."""
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    return [_monday(d) for d in days] if weekly else days
+
+
+# ---------------------------------------------------------------------------------------------
+# The listener
+# ---------------------------------------------------------------------------------------------
+
+
+def _touched_from(obj) -> date | None:
+    """The earliest day an added, changed or deleted interval covers, before or after."""
+    state = inspect(obj)
+    days = []
+    for field in ("start_on", "end_on"):
+        hist = state.attrs[field].history
+        days += [d for d in (*hist.added, *hist.deleted, *hist.unchanged) if d is not None]
+    return min(days) if days else None
+
+
+def _bed_ids(obj) -> list[int]:
+    hist = inspect(obj).attrs.bed_id.history
+    return [b for b in (*hist.added, *hist.deleted, *hist.unchanged) if b is not None]
+
+
+def touched(session: Session) -> dict[int, date]:
+    """Bed → the earliest day touched, for the stays and periods in service of this flush."""
+    out: dict[int, date] = {}
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(obj, Stay | BedInService):
+            continue
+        if obj in session.dirty and not session.is_modified(obj):
+            continue
+        day = _touched_from(obj)
+        if day is None:
+            continue
+        for bed_id in _bed_ids(obj):
+            out[bed_id] = min(day, out.get(bed_id, day))
+    return out
+
+
+def by_centre(conn: Connection, beds: dict[int, date]) -> dict[int, date]:
+    found = conn.execute(
+        select(Bed.id, Room.centre_id)
+        .join(Room, Room.id == Bed.room_id)
+        .where(Bed.id.in_(list(beds)))
+    )
+    out: dict[int, date] = {}
+    for bed_id, centre_id in found:
+        out[centre_id] = min(beds[bed_id], out.get(centre_id, beds[bed_id]))
+    return out
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_current(session: Session, _ctx) -> None:
+    beds = touched(session)
+    if beds:
+        conn = session.connection()
+        refresh(conn, by_centre(conn, beds))
