@@ -8,8 +8,11 @@ session may stay idle and how long it may last at most (ASVS V3.3). Stored as te
     from portal.admin import settings
     days = settings.get(settings.DECISION_WORKING_DAYS)
 
-A setting can also be read inside another query (`stored(key)`, then `parse(key, text)`): the
-user loader reads the two session limits in its one query per request that way.
+Issue 16: the values are read once per process and kept until the settings change. Every
+process (and host) sees a change through the settings' *stamp* (how many are stored and when the
+newest changed): the user loader reads it within its one query per request (`stamp_columns`,
+then `seen`); a request without a signed-in user reads it once. Saving a setting forgets the
+values in this process at once.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ScalarSelect, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal import templating
@@ -142,19 +146,56 @@ def parse(key: str, text: str | None) -> int:
     return value
 
 
-def stored(key: str) -> ScalarSelect:
-    """The stored text of setting `key` as a scalar subquery, to read it within another query;
-    `parse(key, text)` turns what it gives into the value."""
-    if key not in DEFINITIONS:
-        raise KeyError(key)
-    return select(Setting.value).where(Setting.key == key).scalar_subquery()
+Stamp = tuple[int, "datetime | None"]
+
+
+class _Kept:
+    """This process's values, and the stamp they were read under."""
+
+    stamp: Stamp | None = None
+    values: dict[str, int] = {}
+
+
+def stamp_columns() -> tuple[ScalarSelect, ScalarSelect]:
+    """The settings' stamp as two scalar subqueries, to read within another query."""
+    return (
+        select(func.count()).select_from(Setting).scalar_subquery(),
+        select(func.max(Setting.updated_at)).scalar_subquery(),
+    )
+
+
+def seen(count: int, newest: datetime | None) -> None:
+    """The stamp as this request read it (the user loader): no query of its own."""
+    if has_app_context():
+        g.settings_stamp = (count, newest)
+
+
+def _stamp() -> Stamp:
+    found = g.get("settings_stamp") if has_app_context() else None
+    if found is None:
+        found = tuple(db.session.execute(select(*stamp_columns())).one())
+        if has_app_context():
+            g.settings_stamp = found
+    return found
+
+
+def forget() -> None:
+    """Read the values again at the next `get` (a setting was saved in this process)."""
+    _Kept.stamp = None
+    if has_app_context():
+        g.pop("settings_stamp", None)
 
 
 def get(key: str) -> int:
     """The value of setting `key` (one of the constants above), or its default."""
     if key not in DEFINITIONS:
         raise KeyError(key)
-    return parse(key, db.session.scalar(select(Setting.value).where(Setting.key == key)))
+    stamp = _stamp()
+    if stamp != _Kept.stamp:
+        rows = dict(db.session.execute(select(Setting.key, Setting.value)).all())
+        _Kept.values = {k: parse(k, rows.get(k)) for k in DEFINITIONS}
+        _Kept.stamp = stamp
+    return _Kept.values[key]
 
 
 def all_settings() -> list[Current]:
@@ -201,6 +242,7 @@ def set_value(key: str, value: int, user: User | None) -> None:
         row.updated_by_id = user.id if user else None
     else:
         return
+    forget()
     try:
         db.session.flush()
     except IntegrityError as e:  # the same setting first saved at the same moment elsewhere

@@ -149,31 +149,26 @@ def start(user: User, *, ip_address: str | None, user_agent: str | None) -> User
 
 def load(cookie_id: str) -> User | None:
     """Flask-Login's user loader: the account whose live session the cookie names, or None.
-    One query (account, session and both limits); a second, separate one every
+    One query (account, session and the settings' stamp); a second, separate one every
     `TOUCH_EVERY` at most (see the module's docstring)."""
     parsed = _parse(cookie_id)
     if parsed is None:
         return None
     session_id, secret = parsed
     found = db.session.execute(
-        select(
-            User,
-            UserSession,
-            settings.stored(settings.SESSION_IDLE_MINUTES),
-            settings.stored(settings.SESSION_MAX_HOURS),
-        )
+        select(User, UserSession, *settings.stamp_columns())
         .join(UserSession, UserSession.user_id == User.id)
         .where(UserSession.id == session_id)
     ).first()
     if found is None:
         return None
-    user, row, idle_text, max_text = found
+    user, row, *stamp = found
     if not hmac.compare_digest(row.token_hash, _digest(secret)):
         return None
     now = now_utc()
+    settings.seen(*stamp)  # the limits below are read again only if the settings changed
     in_force = Limits.from_settings(
-        settings.parse(settings.SESSION_IDLE_MINUTES, idle_text),
-        settings.parse(settings.SESSION_MAX_HOURS, max_text),
+        settings.get(settings.SESSION_IDLE_MINUTES), settings.get(settings.SESSION_MAX_HOURS)
     )
     if not user.active or not in_force.live(row, now):
         return None

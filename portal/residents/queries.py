@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.access import visible
 from portal.accommodation.models import Bed, Centre, Stay
@@ -52,10 +52,7 @@ def persons(
         stmt = stmt.where(Person.sex == sex)
     if centre_id:
         stmt = stmt.where(Family.centre_id == centre_id)
-    return stmt.options(
-        selectinload(Person.family).selectinload(Family.centre),
-        selectinload(Person.stays).selectinload(Stay.bed).selectinload(Bed.room),
-    ).order_by(Person.surname, Person.given_name, Person.id)
+    return stmt.options(*person_options()).order_by(Person.surname, Person.given_name, Person.id)
 
 
 def centre_filter(user: ScopeFacts) -> Select | None:
@@ -66,22 +63,32 @@ def centre_filter(user: ScopeFacts) -> Select | None:
     return select(Centre).where(visible(Centre, user)).order_by(Centre.name_kk)
 
 
+# Issue 16: what a record points to (a family's centre, a stay's bed and room) comes joined
+# into the query that loads the record; only collections (members, stays) take a query each.
+
+
+def _stays_with_beds():
+    return (
+        selectinload(Person.stays)
+        .joinedload(Stay.bed, innerjoin=True)
+        .joinedload(Bed.room, innerjoin=True)
+    )
+
+
 def family_options() -> tuple:
     """What a family's page shows of its members, their beds, centre and application."""
     return (
-        selectinload(Family.members)
-        .selectinload(Person.stays)
-        .selectinload(Stay.bed)
-        .selectinload(Bed.room),
-        selectinload(Family.centre).selectinload(Centre.region),
+        selectinload(Family.members).options(_stays_with_beds()),
+        joinedload(Family.centre, innerjoin=True).joinedload(Centre.region, innerjoin=True),
         selectinload(Family.application),
     )
 
 
 def person_options() -> tuple:
+    """What a person's line or page shows: their stays with bed and room, family and centre."""
     return (
-        selectinload(Person.stays).selectinload(Stay.bed).selectinload(Bed.room),
-        selectinload(Person.family).selectinload(Family.centre),
+        _stays_with_beds(),
+        joinedload(Person.family, innerjoin=True).joinedload(Family.centre, innerjoin=True),
     )
 
 
