@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import delete, event, func, inspect, or_, select
+from sqlalchemy import delete, event, func, inspect, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -246,52 +246,132 @@ def _bucket_keys(start: date, end: date, weekly: bool) -> list[date]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _touched_from(obj) -> date | None:
-    """The earliest day an added, changed or deleted interval covers, before or after."""
-    state = inspect(obj)
-    days = []
-    for field in ("start_on", "end_on"):
-        hist = state.attrs[field].history
-        days += [d for d in (*hist.added, *hist.deleted, *hist.unchanged) if d is not None]
-    return min(days) if days else None
+Change = tuple[int, str, date, "date | None", int]  # (bed, column, first day, end, +1 or −1)
 
 
-def _bed_ids(obj) -> list[int]:
-    hist = inspect(obj).attrs.bed_id.history
-    return [b for b in (*hist.added, *hist.deleted, *hist.unchanged) if b is not None]
+def _value(history, after: bool):
+    """An attribute's value after the flush, or before it (None: not known)."""
+    if after and history.added:
+        return history.added[0]
+    if not after and history.deleted:
+        return history.deleted[0]
+    return history.unchanged[0] if history.unchanged else None
 
 
-def touched(session: Session) -> dict[int, date]:
-    """Bed → the earliest day touched, for the stays and periods in service of this flush."""
-    out: dict[int, date] = {}
+def _span(obj, after: bool) -> tuple | None:
+    """(bed, first day, end) of an interval after or before the flush; None if not known."""
+    attrs = inspect(obj).attrs
+    bed, start = _value(attrs.bed_id.history, after), _value(attrs.start_on.history, after)
+    if bed is None or start is None:
+        return None
+    return bed, start, _value(attrs.end_on.history, after)
+
+
+def changes(session: Session) -> tuple[list[Change], set[int | None]]:
+    """What this flush changes in the stays and beds' periods in service: each interval
+    removed (−1 over its old days) and added (+1 over its new days); and the beds of any whose
+    old days are not known (those centres are computed again)."""
+    deltas: list[Change] = []
+    unknown: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if not isinstance(obj, Stay | BedInService):
             continue
-        if obj in session.dirty and not session.is_modified(obj):
+        column = "persons" if isinstance(obj, Stay) else "beds"
+        before = None if obj in session.new else _span(obj, after=False)
+        after = None if obj in session.deleted else _span(obj, after=True)
+        if obj not in session.new and before is None:
+            unknown.add(_value(inspect(obj).attrs.bed_id.history, after=False))
+        if before == after:
             continue
-        day = _touched_from(obj)
-        if day is None:
-            continue
-        for bed_id in _bed_ids(obj):
-            out[bed_id] = min(day, out.get(bed_id, day))
-    return out
+        for span, sign in ((before, -1), (after, 1)):
+            if span is not None:
+                deltas.append((span[0], column, span[1], span[2], sign))
+    return deltas, unknown
 
 
-def by_centre(conn: Connection, beds: dict[int, date]) -> dict[int, date]:
+def _centres_of(conn: Connection, beds: set[int]) -> dict[int, int]:
     found = conn.execute(
-        select(Bed.id, Room.centre_id)
-        .join(Room, Room.id == Bed.room_id)
-        .where(Bed.id.in_(list(beds)))
+        select(Bed.id, Room.centre_id).join(Room, Room.id == Bed.room_id).where(Bed.id.in_(beds))
     )
-    out: dict[int, date] = {}
-    for bed_id, centre_id in found:
-        out[centre_id] = min(beds[bed_id], out.get(centre_id, beds[bed_id]))
-    return out
+    return dict(found.all())
+
+
+def _bounds(conn: Connection, centre_ids: set[int]) -> dict[int, tuple[date, date]]:
+    """Centre → its first and last day kept (centres without rows left out)."""
+    found = conn.execute(
+        select(OccupancyDay.centre_id, func.min(OccupancyDay.day), func.max(OccupancyDay.day))
+        .where(OccupancyDay.centre_id.in_(centre_ids))
+        .group_by(OccupancyDay.centre_id)
+    )
+    return {c: (first, last) for c, first, last in found}
+
+
+def _earliest(conn: Connection, centre_id: int) -> date | None:
+    """The first day of any interval of the centre."""
+    days = conn.execute(
+        select(func.min(BedInService.start_on))
+        .join(Bed, Bed.id == BedInService.bed_id)
+        .join(Room, Room.id == Bed.room_id)
+        .where(Room.centre_id == centre_id)
+        .union_all(
+            select(func.min(Stay.start_on))
+            .join(Bed, Bed.id == Stay.bed_id)
+            .join(Room, Room.id == Bed.room_id)
+            .where(Room.centre_id == centre_id)
+        )
+    ).scalars()
+    found = [d for d in days if d is not None]
+    return min(found) if found else None
+
+
+def apply(conn: Connection, deltas: list[Change], unknown: set[int]) -> None:
+    """Add the changes to the rows they cover, in one UPDATE per kind of change; a centre whose
+    rows do not cover a change (none yet, or not from its first day up to today), or whose
+    change is not known, is computed again (`refresh`)."""
+    centre_of = _centres_of(conn, {d[0] for d in deltas} | unknown)
+    bounds = _bounds(conn, set(centre_of.values()))
+    day = today()
+    again: dict[int, date] = {}
+    for bed in unknown:
+        c = centre_of[bed]
+        start = bounds[c][0] if c in bounds else _earliest(conn, c)
+        if start is not None:
+            again[c] = min(start, again.get(c, start))
+    net: dict[tuple, int] = {}
+    for bed, column, start, end, sign in deltas:
+        c = centre_of[bed]
+        first, last = bounds.get(c, (None, None))
+        if first is None or start < first or last < day:
+            again[c] = min(start, again.get(c, start))
+        else:
+            net[(c, column, start, end)] = net.get((c, column, start, end), 0) + sign
+    for (c, column, start, end), n in net.items():
+        if n and c not in again:
+            _add(conn, c, column, start, end, n)
+    refresh(conn, again)
+
+
+def _add(conn: Connection, centre_id: int, column: str, start: date, end, n: int) -> None:
+    field = getattr(OccupancyDay, column)
+    where = [OccupancyDay.centre_id == centre_id, OccupancyDay.day >= start]
+    if end is not None:
+        where.append(OccupancyDay.day < end)
+    conn.execute(update(OccupancyDay).where(*where).values({field: field + n}))
+
+
+@event.listens_for(Session, "before_flush")
+def _load_what_goes(session: Session, _ctx, _instances) -> None:
+    """An interval deleted with its values expired (after a commit): load them while its row
+    is still there, so that its days can be taken off."""
+    for obj in session.deleted:
+        if isinstance(obj, Stay | BedInService):
+            obj.bed_id, obj.start_on, obj.end_on  # noqa: B018  (loads them)
 
 
 @event.listens_for(Session, "after_flush")
 def _keep_current(session: Session, _ctx) -> None:
-    beds = touched(session)
-    if beds:
-        conn = session.connection()
-        refresh(conn, by_centre(conn, beds))
+    deltas, unknown = changes(session)
+    if None in unknown:  # not even its bed is known (never seen): every centre again
+        rebuild(session.connection())
+    elif deltas or unknown:
+        apply(session.connection(), deltas, unknown)

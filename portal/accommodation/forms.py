@@ -21,6 +21,7 @@ def _choices(labels) -> list[tuple[str, str]]:
 # five years back at most (records caught up), one year ahead (planned works).
 BED_SERVICE = near_today(5, 1)
 
+
 class AdmissionForm(FlaskForm):
     """The date and reason; the bed for each member comes as `bed-<person id>` fields."""
 

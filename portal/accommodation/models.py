@@ -163,10 +163,12 @@ class BedInService(DatePeriod, db.Model):
         Index("ix_bed_in_service_bed_dates", "bed_id", "start_on", "end_on"),
     )
 
+    # `active_history`: the old value is loaded before it is replaced, so that the occupancy
+    # per day (`portal.accommodation.daily`) takes the old days off exactly.
     id: Mapped[int] = mapped_column(primary_key=True)
-    bed_id: Mapped[int] = mapped_column(ForeignKey("bed.id"))
-    start_on: Mapped[date] = mapped_column(Date)
-    end_on: Mapped[date | None] = mapped_column(Date)
+    bed_id: Mapped[int] = mapped_column(ForeignKey("bed.id"), active_history=True)
+    start_on: Mapped[date] = mapped_column(Date, active_history=True)
+    end_on: Mapped[date | None] = mapped_column(Date, active_history=True)
 
     bed: Mapped[Bed] = relationship(back_populates="service_periods")
 
@@ -238,9 +240,10 @@ class Stay(DatePeriod, Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    bed_id: Mapped[int] = mapped_column(ForeignKey("bed.id"))
-    start_on: Mapped[date] = mapped_column(Date)
-    end_on: Mapped[date | None] = mapped_column(Date)
+    # (`active_history`: see BedInService)
+    bed_id: Mapped[int] = mapped_column(ForeignKey("bed.id"), active_history=True)
+    start_on: Mapped[date] = mapped_column(Date, active_history=True)
+    end_on: Mapped[date | None] = mapped_column(Date, active_history=True)
     admission_reason: Mapped[AdmissionReason] = mapped_column(
         str_enum(AdmissionReason, "admission_reason")
     )

@@ -36,7 +36,6 @@ class BedTaken(AccommodationError):
     """Another admission took the bed between our check and our write."""
 
 
-
 def free_beds(centre_id: int, on: date) -> list[Bed]:
     """Beds of the centre in service on `on` with no stay from `on` onwards, rooms loaded."""
     busy = select(Stay.bed_id).where(or_(Stay.end_on.is_(None), Stay.end_on > on))

@@ -43,7 +43,7 @@ def assert_kept_equals_live(centre_ids, start: date = SINCE) -> None:
     rows = kept(centre_ids)
     expected = live(centre_ids, start, today())
     assert {k: v for k, v in rows.items() if start <= k[1] <= today()} == expected
-    assert all(r[1] >= start for r in rows), "no row before anything happened"
+    assert all(day >= start for _, day in rows), "no row before anything happened"
     assert all(r.week == r.day - timedelta(days=r.day.weekday()) for r in _rows(centre_ids))
 
 
@@ -93,6 +93,11 @@ def test_every_kind_of_change_keeps_the_rows_equal_to_the_intervals(f, two_centr
     db.session.delete(first.members[1].stays[0])
     db.session.commit()
     assert_kept_equals_live(ids)
+    # A room in service from before the centre's first row: written from that day on.
+    f.room(two, beds=1, since=date(2025, 12, 1))
+    assert_kept_equals_live([two.id], start=date(2025, 12, 1))
+    assert_kept_equals_live([one.id])
+    assert kept([two.id])[(two.id, date(2025, 12, 1))] == (1, 0)
 
 
 def test_a_rolled_back_change_leaves_the_rows_as_they_were(f, two_centres):
