@@ -339,13 +339,12 @@ def test_the_services_page_shows_the_same_figures_both_ways(f, login, monkeypatc
 
 
 def occupancy_rows() -> list[tuple]:
-    return list(
-        db.session.execute(
-            select(
-                OccupancyDay.centre_id, OccupancyDay.day, OccupancyDay.beds, OccupancyDay.persons
-            ).order_by(OccupancyDay.centre_id, OccupancyDay.day)
-        ).tuples()
+    rows = db.session.execute(
+        select(
+            OccupancyDay.centre_id, OccupancyDay.day, OccupancyDay.beds, OccupancyDay.persons
+        ).order_by(OccupancyDay.centre_id, OccupancyDay.day)
     )
+    return [tuple(r) for r in rows]
 
 
 def test_the_migration_backfills_what_the_listener_kept(database_url, tmp_path):
