@@ -24,7 +24,7 @@ run: install translations
 	@echo "Serving the portal on http://127.0.0.1:$(PORT), with the state-systems simulator on http://127.0.0.1:8001 and the outbox worker"
 	bash portal/integrations/run_all.sh $(BIN)
 
-# The whole suite twice, side by side, within the 8-minute budget on two cores: on SQLite at the real date,
+# The whole suite twice, within the 8-minute budget on two cores: on SQLite at the real date,
 # and on PostgreSQL with the process clock moved to a hard day by libfaketime (the server is
 # started outside the faked process; Chromium is kept out of it).
 test: install-dev translations chromium faketime lint
@@ -32,16 +32,14 @@ test: install-dev translations chromium faketime lint
 	why=$$([ -n "$(CLOCK)" ] && echo "given by CLOCK" || echo "$${picked#*|}"); \
 	echo "make test: the PostgreSQL pass runs at $$day in Almaty ($$why);" \
 		"again with: make test CLOCK=\"$$day\""; \
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres CLOCK="$$day"
+	$(MAKE) test-sqlite && $(MAKE) test-postgres CLOCK="$$day"
 
-# Both passes beside a throw-away Redis of their own (the throttling tests count in it as hosts
-# would). `make test` runs them side by side, each pass's output printed when it ends: one pass
-# alone leaves a quarter of the two cores idle while its workers wait on the database.
+# Both passes beside a throw-away Redis (the throttling tests count in it as hosts would).
 test-sqlite:
-	REDISTEST_PORT=63790 bash .ci/with-redis $(PYTEST)
+	bash .ci/with-redis $(PYTEST)
 
 test-postgres:
-	REDISTEST_PORT=63791 bash .ci/with-postgres bash .ci/with-redis bash .ci/faked-clock $(PYTEST)
+	bash .ci/with-postgres bash .ci/with-redis bash .ci/faked-clock $(PYTEST)
 
 # Long generated-input runs and national-size checks (marked `slow`; CI does not run them).
 test-slow: install-dev translations chromium
