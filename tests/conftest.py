@@ -135,17 +135,12 @@ def database_url(tmp_path_factory, worker_id) -> str:
         return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "portal-test.db")
     if worker_id == "master":
         return url
-    from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
+    from tests.scratch import recreated
+
     base = make_url(url)
-    name = f"{base.database}_{worker_id}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
+    return recreated(base, f"{base.database}_{worker_id}")
 
 
 def _config(database_url: str) -> dict:
