@@ -148,39 +148,57 @@ def _insert(conn, rows: list[tuple]) -> None:
     )
 
 
-def last_days(conn, centre_ids: Iterable[int] | None = None) -> dict[int, date]:
-    """Centre → the last day kept (centres without rows left out)."""
-    stmt = select(OccupancyDay.centre_id, func.max(OccupancyDay.day)).group_by(
-        OccupancyDay.centre_id
-    )
+def kept_days(conn, centre_ids: Iterable[int] | None = None) -> dict[int, tuple[date, date]]:
+    """Centre → the first and the last day kept (centres without rows left out)."""
+    stmt = select(
+        OccupancyDay.centre_id, func.min(OccupancyDay.day), func.max(OccupancyDay.day)
+    ).group_by(OccupancyDay.centre_id)
     if centre_ids is not None:
         stmt = stmt.where(OccupancyDay.centre_id.in_(list(centre_ids)))
-    return dict(conn.execute(stmt).all())
+    return {c: (first, last) for c, first, last in conn.execute(stmt)}
 
 
-def refresh(conn, since: dict[int, date]) -> None:
+def last_days(conn, centre_ids: Iterable[int] | None = None) -> dict[int, date]:
+    """Centre → the last day kept (centres without rows left out)."""
+    return {c: last for c, (_, last) in kept_days(conn, centre_ids).items()}
+
+
+def refresh(conn, since: dict[int, date], kept: dict[int, date] | None = None) -> None:
     """Centre → the earliest day a change touched: write each centre from that day up to
-    today, or its last day kept if that is later."""
+    today, or its last day kept if that is later (`kept`: the last days, if already read)."""
     if not since:
         return
-    kept = last_days(conn, since)
+    kept = last_days(conn, since) if kept is None else kept
     day = today()
     for centre_id, start in sorted(since.items()):
         write(conn, [centre_id], start, max(day, kept.get(centre_id, day)))
 
 
+def first_day(conn, centre_id: int | None = None) -> date | None:
+    """The first day of any bed's period in service or stay (of one centre, or of any)."""
+    parts = []
+    for model in (BedInService, Stay):
+        stmt = select(func.min(model.start_on))
+        if centre_id is not None:
+            stmt = (
+                stmt.join(Bed, Bed.id == model.bed_id)
+                .join(Room, Room.id == Bed.room_id)
+                .where(Room.centre_id == centre_id)
+            )
+        parts.append(stmt)
+    days = [d for d in conn.execute(parts[0].union_all(parts[1])).scalars() if d is not None]
+    return min(days) if days else None
+
+
 def rebuild(conn) -> None:
     """Every centre's rows from the first day anything happened up to today (after bulk
     writes: the migration that made the table, the national data generator)."""
-    first = conn.execute(
-        select(func.min(BedInService.start_on)).union_all(select(func.min(Stay.start_on)))
-    ).scalars()
-    days = [d for d in first if d is not None]
+    first = first_day(conn)
     conn.execute(delete(OccupancyDay))
-    if not days:
+    if first is None:
         return
     ids = list(conn.execute(select(Room.centre_id).distinct()).scalars())
-    write(conn, ids, min(days), today())
+    write(conn, ids, first, today())
 
 
 def extend(conn) -> int:
@@ -296,45 +314,17 @@ def _centres_of(conn: Connection, beds: set[int]) -> dict[int, int]:
     return dict(found.all())
 
 
-def _bounds(conn: Connection, centre_ids: set[int]) -> dict[int, tuple[date, date]]:
-    """Centre → its first and last day kept (centres without rows left out)."""
-    found = conn.execute(
-        select(OccupancyDay.centre_id, func.min(OccupancyDay.day), func.max(OccupancyDay.day))
-        .where(OccupancyDay.centre_id.in_(centre_ids))
-        .group_by(OccupancyDay.centre_id)
-    )
-    return {c: (first, last) for c, first, last in found}
-
-
-def _earliest(conn: Connection, centre_id: int) -> date | None:
-    """The first day of any interval of the centre."""
-    days = conn.execute(
-        select(func.min(BedInService.start_on))
-        .join(Bed, Bed.id == BedInService.bed_id)
-        .join(Room, Room.id == Bed.room_id)
-        .where(Room.centre_id == centre_id)
-        .union_all(
-            select(func.min(Stay.start_on))
-            .join(Bed, Bed.id == Stay.bed_id)
-            .join(Room, Room.id == Bed.room_id)
-            .where(Room.centre_id == centre_id)
-        )
-    ).scalars()
-    found = [d for d in days if d is not None]
-    return min(found) if found else None
-
-
 def apply(conn: Connection, deltas: list[Change], unknown: set[int]) -> None:
     """Add the changes to the rows they cover, in one UPDATE per kind of change; a centre whose
     rows do not cover a change (none yet, or not from its first day up to today), or whose
     change is not known, is computed again (`refresh`)."""
     centre_of = _centres_of(conn, {d[0] for d in deltas} | unknown)
-    bounds = _bounds(conn, set(centre_of.values()))
+    bounds = kept_days(conn, set(centre_of.values()))
     day = today()
     again: dict[int, date] = {}
     for bed in unknown:
         c = centre_of[bed]
-        start = bounds[c][0] if c in bounds else _earliest(conn, c)
+        start = bounds[c][0] if c in bounds else first_day(conn, c)
         if start is not None:
             again[c] = min(start, again.get(c, start))
     net: dict[tuple, int] = {}
@@ -348,7 +338,7 @@ def apply(conn: Connection, deltas: list[Change], unknown: set[int]) -> None:
     for (c, column, start, end), n in net.items():
         if n and c not in again:
             _add(conn, c, column, start, end, n)
-    refresh(conn, again)
+    refresh(conn, again, {c: last for c, (_, last) in bounds.items()})
 
 
 def _add(conn: Connection, centre_id: int, column: str, start: date, end, n: int) -> None:
