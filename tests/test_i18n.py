@@ -160,6 +160,59 @@ def test_dates_are_formatted_for_the_locale(app):
             assert date_filter(date(2026, 3, 22), "long") == "March 22, 2026"
 
 
+def test_remembered_dates_are_what_flask_babel_prints(app):
+    """`date_filter` keeps babel's answers per value, pattern, locale and zone: the same text
+    as flask-babel's own functions, in every language, for days, aware and naive moments."""
+    from datetime import UTC, datetime
+
+    from flask_babel import force_locale, format_date, format_datetime
+
+    from portal.templating import date_filter
+
+    values = [date(2026, 3, 22), datetime(2026, 3, 22, 23, 5, tzinfo=UTC),
+              datetime(2026, 12, 31, 20, 5)]  # fmt: skip
+    with app.test_request_context("/"):
+        for code in LANGUAGES:
+            with force_locale(code):
+                for value in values:
+                    moment = isinstance(value, datetime)
+                    patterns = ("short", "medium", "long", "full", "EEEE, d MMMM")
+                    for fmt in patterns + (("HH:mm",) if moment else ()):
+                        stock = format_datetime if moment else format_date
+                        assert date_filter(value, fmt) == stock(value, fmt), (code, value, fmt)
+
+
+def test_messages_follow_the_locale_within_one_request(app):
+    """The translations kept for a request's locale (portal.i18n.KeptDomain) give way to
+    `force_locale` (an e-mail in its recipient's language) and come back after it."""
+    from flask import render_template_string
+    from flask_babel import force_locale, gettext
+
+    page = "{{ _('Residents') }}|{{ ngettext('%(num)s person found', '%(num)s persons found', 2) }}"
+    with app.test_request_context("/en/residents"):
+        app.preprocess_request()
+        assert render_template_string(page) == "Residents|2 persons found"
+        with force_locale("ru"):
+            assert render_template_string(page) == "Проживающие|Найдено: 2 человека"
+            assert gettext("Residents") == "Проживающие"
+        assert render_template_string(page) == "Residents|2 persons found"
+        assert gettext("Residents") == "Residents"
+        with force_locale("kk"):
+            assert gettext("Residents") == render_template_string("{{ _('Residents') }}")
+            assert gettext("Residents") != "Residents"
+
+
+def test_template_messages_are_formatted_as_jinja_formats_them(app):
+    """No arguments and no "%": the message as it is; otherwise formatted and escaped as
+    Jinja's new-style gettext does."""
+    from flask import render_template_string
+
+    with app.test_request_context("/en/"):
+        app.preprocess_request()
+        assert render_template_string("{{ _('100%% sure') }}") == "100% sure"
+        assert render_template_string("{{ _('Hi %(n)s', n='<b>') }}") == "Hi &lt;b&gt;"
+
+
 def test_every_catalog_is_complete_with_no_fuzzy_entry():
     found = [line for lang in LANGUAGES for line in problems(lang)]
     assert found == []

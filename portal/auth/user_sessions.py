@@ -59,11 +59,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import has_request_context
 from flask import session as cookie
 from flask_babel import gettext as _
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -147,6 +148,16 @@ def start(user: User, *, ip_address: str | None, user_agent: str | None) -> User
     return row
 
 
+@cache
+def _loading() -> Select:
+    """The loader's one statement, built once per process (only its parameter changes)."""
+    return (
+        select(User, UserSession, *settings.stamp_columns())
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.id == bindparam("session_id"))
+    )
+
+
 def load(cookie_id: str) -> User | None:
     """Flask-Login's user loader: the account whose live session the cookie names, or None.
     One query (account, session and the settings' stamp); a second, separate one every
@@ -155,11 +166,7 @@ def load(cookie_id: str) -> User | None:
     if parsed is None:
         return None
     session_id, secret = parsed
-    found = db.session.execute(
-        select(User, UserSession, *settings.stamp_columns())
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.id == session_id)
-    ).first()
+    found = db.session.execute(_loading(), {"session_id": session_id}).first()
     if found is None:
         return None
     user, row, *stamp = found

@@ -151,6 +151,11 @@ class Person(Timestamped, db.Model):
         return " ".join(p for p in (self.surname, self.given_name, self.patronymic) if p)
 
     @property
+    def open_stay(self) -> Stay | None:
+        """The stay that has not ended (there is at most one), from the loaded stays."""
+        return next((s for s in self.stays if s.end_on is None), None)
+
+    @property
     def language_codes(self) -> list[str]:
         return [c for c in self.languages.split(",") if c]
 
