@@ -6,9 +6,17 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
-from portal.reports.queries.ages import AgeBand, age_band, born_by
-from portal.residents.models import Sex
+from portal.extensions import db
+from portal.reports.queries.ages import (
+    AgeBand,
+    age_band,
+    age_band_column,
+    age_band_criterion,
+    born_by,
+)
+from portal.residents.models import Person, Sex
 from tests.reports.conftest import csv_rows, page_tables, xlsx_sheets
 
 pytestmark = pytest.mark.clock("2026-11-25 09:00")
@@ -34,8 +42,13 @@ def _names(client, url: str) -> list[str]:
         (date(2008, 2, 29), "F", date(2026, 3, 1), AgeBand.WORKING),
     ],
 )
-def test_age_bands_use_kazakhstan_retirement_ages(born, sex, on, band):
+def test_age_bands_use_kazakhstan_retirement_ages(f, born, sex, on, band):
     assert age_band(born, sex, on) is band
+    # The SQL twins, which the persons list filters by and the population report groups by.
+    head = f.family(f.centre(), birth_date=born, sex=str(sex)).members[0]
+    column, criterion = age_band_column(on), age_band_criterion(band, on)
+    found = db.session.execute(select(column, criterion).where(Person.id == head.id)).one()
+    assert tuple(found) == (band.value, True)
 
 
 def test_born_by_handles_the_29th_of_february():

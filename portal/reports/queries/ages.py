@@ -1,6 +1,6 @@
 """Age bands, as the ministry counts them: children, working age and pension age on a given day,
-in Python (`age_band`, for rows already read) and in SQL (`age_band_criterion`, for a list), the
-two kept to the same definition."""
+in Python (`age_band`, for rows already read) and in SQL (`age_band_criterion`, for a list;
+`age_band_column`, to group by), kept to the same definition."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, case, or_
 
 from portal.residents.models import Person, Sex
 
@@ -71,3 +71,13 @@ def age_band_criterion(band: AgeBand, on: date):
     if band is AgeBand.PENSION:
         return pension
     return and_(adult, ~pension)
+
+
+def age_band_column(on: date):
+    """The band on `on` as an SQL value (an `AgeBand`'s value), to count by band in the
+    database rather than read every birth date."""
+    return case(
+        (age_band_criterion(AgeBand.CHILD, on), AgeBand.CHILD.value),
+        (age_band_criterion(AgeBand.PENSION, on), AgeBand.PENSION.value),
+        else_=AgeBand.WORKING.value,
+    )

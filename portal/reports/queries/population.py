@@ -2,9 +2,10 @@
 residence, by age band and sex, and by sex per centre.
 
 "Living in a centre on a day" is `stays.living_on`: a stay covering the day in a bed of the
-centre (the end day not included); the age band is `ages.age_band` on that day. Both are the
-definitions of the persons list (`reports.people`) every count links to, so a figure and the
-length of its list agree. One grouped query feeds the three tables.
+centre (the end day not included); the age band is `ages.age_band_column` on that day. Both
+are the definitions of the persons list (`reports.people`) every count links to, so a figure and
+the length of its list agree. One grouped query feeds the three tables: counted by centre,
+country, sex and band in the database (a few hundred rows nationally, not one per birth date).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import distinct, func, select
 
 from portal import access
 from portal.extensions import db
-from portal.reports.queries.ages import AgeBand, age_band
+from portal.reports.queries.ages import AgeBand, age_band_column
 from portal.reports.queries.scope import Scope
 from portal.reports.queries.stays import living_on
 from portal.reports.tables import Column, Kind, Link, Row, Table
@@ -34,31 +35,36 @@ def _people(on: date, **filters) -> Link:
     return Link.drill_down("reports.people", living=on.isoformat(), **filters)
 
 
-def _living(sc: Scope, on: date) -> list[tuple[int, str, Sex, date, int]]:
-    """(centre, country, sex, birth date, persons) of everyone living in the scope's centres
-    on `on`. One query."""
+def _living(sc: Scope, on: date) -> list[tuple[int, str, Sex, AgeBand, int]]:
+    """(centre, country, sex, age band, persons) of everyone living in the scope's centres
+    on `on`. One query; the band is a column of a subquery, so that the outer query groups by
+    a column (PostgreSQL would see the CASE's parameters in GROUP BY as other expressions)."""
     lv = living_on(on, sc.centre_ids).subquery()
+    each = (
+        select(
+            lv.c.centre_id,
+            Person.previous_country.label("country"),
+            Person.sex,
+            age_band_column(on).label("band"),
+            Person.id.label("person_id"),
+        )
+        .select_from(lv)
+        .join(Person, Person.id == lv.c.person_id)
+        .where(access.visible(Person, sc.user))
+        .subquery()
+    )
+    groups = (each.c.centre_id, each.c.country, each.c.sex, each.c.band)
     return [
-        (centre_id, country, Sex(sex), born, n)
-        for centre_id, country, sex, born, n in db.session.execute(
-            select(
-                lv.c.centre_id,
-                Person.previous_country,
-                Person.sex,
-                Person.birth_date,
-                func.count(distinct(Person.id)),
-            )
-            .select_from(lv)
-            .join(Person, Person.id == lv.c.person_id)
-            .where(access.visible(Person, sc.user))
-            .group_by(lv.c.centre_id, Person.previous_country, Person.sex, Person.birth_date)
+        (centre_id, country, Sex(sex), AgeBand(band), n)
+        for centre_id, country, sex, band, n in db.session.execute(
+            select(*groups, func.count(distinct(each.c.person_id))).group_by(*groups)
         )
     ]
 
 
 def _countries_table(sc: Scope, on: date, living) -> Table:
     counts: dict[tuple[str, int], int] = {}
-    for centre_id, country, _sex, _born, n in living:
+    for centre_id, country, _sex, _band, n in living:
         counts[(country, centre_id)] = counts.get((country, centre_id), 0) + n
     countries = {country for country, _c in counts}
     rows = []
@@ -94,8 +100,8 @@ def _sex_columns(first: str) -> list[Column]:
 
 def _ages_table(on: date, living) -> Table:
     counts: dict[tuple[AgeBand, Sex], int] = {}
-    for _centre, _country, sex, born, n in living:
-        key = (age_band(born, sex, on), sex)
+    for _centre, _country, sex, band, n in living:
+        key = (band, sex)
         counts[key] = counts.get(key, 0) + n
     rows = []
     for band in AgeBand:
@@ -121,7 +127,7 @@ def _ages_table(on: date, living) -> Table:
 
 def _sexes_table(sc: Scope, on: date, living) -> Table:
     counts: dict[tuple[int, Sex], int] = {}
-    for centre_id, _country, sex, _born, n in living:
+    for centre_id, _country, sex, _band, n in living:
         counts[(centre_id, sex)] = counts.get((centre_id, sex), 0) + n
     rows = []
     for c in sc.centres:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urlencode
 
 from flask import current_app, g, request, url_for
@@ -57,22 +57,43 @@ def _path_arguments(endpoint: str) -> frozenset[str] | None:
     return frozenset(rules[0].arguments)
 
 
+@lru_cache(maxsize=8192, typed=True)
+def _pair(key: str, value) -> str:
+    """One argument of a query string as werkzeug encodes it, remembered: a table's links
+    repeat the same few (`centre=12`, `month=2026-11`) thousands of times."""
+    return urlencode(((key, value),), safe=_QUERY_SAFE)
+
+
+class _Linker:
+    """The links of one page's tables as URLs: what they share (the region choice, the paths
+    already built in this request) is read once, not for each of a national table's cells."""
+
+    def __init__(self):
+        self.region = region_args()
+        self.paths = g.setdefault("report_link_paths", {})
+
+    def url(self, link: Link) -> str:
+        """Equal to `url_for(link.endpoint, **args)`, a drill-down keeping the region choice;
+        the path built once per request."""
+        args = {**self.region, **link.args} if link.drill else link.args
+        in_path = _path_arguments(link.endpoint)
+        if in_path is None:
+            return url_for(link.endpoint, **args)
+        path_args = {k: v for k, v in args.items() if k in in_path}
+        key = (link.endpoint, *sorted(path_args.items()))
+        path = self.paths.get(key)
+        if path is None:
+            path = self.paths[key] = url_for(link.endpoint, **path_args)
+        # werkzeug's query string: the arguments in their order, None left out
+        query = "&".join(
+            _pair(k, v) for k, v in args.items() if k not in in_path and v is not None
+        )
+        return f"{path}?{query}" if query else path
+
+
 def link_url(link: Link) -> str:
-    """A table's link as a URL: a drill-down keeps the region choice of the page it is on.
-    Equal to `url_for(link.endpoint, **args)`, its path built once per request."""
-    args = {**region_args(), **link.args} if link.drill else link.args
-    in_path = _path_arguments(link.endpoint)
-    if in_path is None:
-        return url_for(link.endpoint, **args)
-    path_args = {k: v for k, v in args.items() if k in in_path}
-    key = (link.endpoint, *sorted(path_args.items()))
-    paths = g.setdefault("report_link_paths", {})
-    path = paths.get(key)
-    if path is None:
-        path = paths[key] = url_for(link.endpoint, **path_args)
-    # werkzeug's query string: the arguments in their order, None left out, these kept as is
-    query = [(k, v) for k, v in args.items() if k not in in_path and v is not None]
-    return f"{path}?{urlencode(query, safe=_QUERY_SAFE)}" if query else path
+    """A table's link as a URL (see `_Linker.url`)."""
+    return _Linker().url(link)
 
 
 def drawn_rows(table: Table) -> Iterator[tuple[Row, list[Cell]]]:
@@ -80,11 +101,12 @@ def drawn_rows(table: Table) -> Iterator[tuple[Row, list[Cell]]]:
     heads = [Head(str(c.label), c.kind is not Kind.TEXT) for c in table.columns]
     kinds = [c.kind for c in table.columns]
     code = str(get_locale())
+    linker = _Linker()
     for row in table.rows:
         links = row.links
         cells = []
         for i, value in enumerate(row.cells):
             link = links.get(i) if links else None
-            href = link_url(link) if link is not None and value else None
+            href = linker.url(link) if link is not None and value else None
             cells.append(Cell(display(value, kinds[i], code), href, heads[i]))
         yield row, cells
