@@ -188,6 +188,7 @@ MATRIX = [
     ("courses.new",               "POST", None,      LOGIN,    DONE,            DENIED,      DONE,          DENIED),
     ("courses.show",              "GET",  "activity", LOGIN,   EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
     ("courses.enrol",             "POST", "activity", LOGIN,   DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("courses.cancel_enrolment",  "GET",  "enrolment", LOGIN,  EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
     ("courses.cancel_enrolment",  "POST", "enrolment", LOGIN,  DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
     ("courses.attendance",        "GET",  "session", LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
     ("courses.attendance",        "POST", "session", LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
@@ -201,6 +202,7 @@ MATRIX = [
     ("me.attendance",             "GET",  None,      LOGIN,    DENIED,          DENIED,      DENIED,        OK),
     ("me.activities",             "GET",  None,      LOGIN,    DENIED,          DENIED,      DENIED,        OK),
     ("me.sign_up",                "POST", "activity", LOGIN,   DENIED,          DENIED,      DENIED,        DONE_EVERYWHERE),
+    ("me.cancel",                 "GET",  "enrolment", LOGIN,  DENIED,          DENIED,      DENIED,        IN_SCOPE),
     ("me.cancel",                 "POST", "enrolment", LOGIN,  DENIED,          DENIED,      DENIED,        DONE_IN_SCOPE),
     ("me.calendar",               "GET",  None,      LOGIN,    DENIED,          DENIED,      DENIED,        OK),
     ("me.new_feed",               "POST", None,      LOGIN,    DENIED,          DENIED,      DENIED,        DONE),
@@ -535,7 +537,9 @@ def post_data(row: Row, world: World, hh: Household, user: User | None) -> dict:
         return {}
     if endpoint == "me.sign_up":
         return {"person_id": world["a"].spouse.id}
-    if endpoint in ("me.cancel", "me.new_feed", "me.revoke_feed"):
+    if endpoint == "me.cancel":
+        return {"confirmed": "1"}  # the answer to its question (portal/asking.py)
+    if endpoint in ("me.new_feed", "me.revoke_feed"):
         return {}
     if endpoint == "auth.change_password":
         pw = "another-long-password"
@@ -645,7 +649,7 @@ def post_data(row: Row, world: World, hh: Household, user: User | None) -> dict:
     if endpoint == "courses.enrol":
         return {"person_id": str(hh.spouse.id)}
     if endpoint == "courses.cancel_enrolment":
-        return {}
+        return {"confirmed": "1"}
     if endpoint == "courses.attendance":
         return {f"code-{hh.head.id}": "present"}
     if endpoint == "calendar.add_appointment":

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from babel import Locale
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import access
 from portal.access import roles_required
+from portal.asking import Question, ask, confirmed, not_confirmed
 from portal.clock import now, today
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
@@ -36,6 +37,7 @@ from portal.services.courses.models import (
     Attendance,
     AttendanceCode,
     Enrolment,
+    EnrolmentStatus,
 )
 
 bp = Blueprint("me", __name__, url_prefix=LANG_PREFIX + "/me")
@@ -262,12 +264,25 @@ def sign_up(activity_id: int):
     return _back()
 
 
-@bp.post("/enrolments/<int:enrolment_id>/cancel")
+@bp.route("/enrolments/<int:enrolment_id>/cancel", methods=["GET", "POST"])
 @resident_only
 def cancel(enrolment_id: int):
-    """Give up a place (or a place on the waiting list); the first waiting moves up. Who moved
-    up is not said: it may be another family."""
-    enrolment = access.get_or_404(Enrolment, enrolment_id, selectinload(Enrolment.person))
+    """Give up a place (or a place on the waiting list) once confirmed; the first waiting
+    moves up. Who moved up is not said, before or after: it may be another family."""
+    enrolment = access.get_or_404(
+        Enrolment, enrolment_id, selectinload(Enrolment.person), selectinload(Enrolment.activity)
+    )
+    url = url_for("me.cancel", enrolment_id=enrolment.id)
+    if request.method == "GET":
+        if enrolment.status == EnrolmentStatus.CANCELLED:
+            return _back()
+        title, lines, button = waitlist.cancelling(enrolment, None, resident=True)
+        slot = f"signup-{enrolment.activity_id}-{enrolment.person_id}-cancel"
+        return ask(Question(slot=slot, ask_url=url, confirm_url=url,
+                            back_url=url_for("me.activities"), title=title,
+                            confirm_label=button, consequences=lines))  # fmt: skip
+    if not confirmed():
+        return not_confirmed(url)
     name = enrolment.person.full_name
     if not ActionForm().validate_on_submit():
         return _activities_page(status=422)

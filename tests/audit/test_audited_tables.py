@@ -211,7 +211,7 @@ def test_enrolment_and_its_cancellation_are_recorded(centre, family, staff, logi
     }
 
     since = last_audit_id()
-    assert client.post(f"/en/enrolments/{enrolment.id}/cancel").status_code == 303
+    assert client.post(f"/en/enrolments/{enrolment.id}/cancel", data={"confirmed": "1"}).status_code == 303
     recorded = changes(entries_since(since, "enrolment"))
     assert recorded["status"] == ("enrolled", "cancelled")
     assert recorded["seat"] == ("1", None)

@@ -158,7 +158,7 @@ def test_cancel_frees_the_seat_for_the_first_waiting_without_naming_them(world, 
     )
     client = login(world.resident)
 
-    resp = client.post(f"/en/me/enrolments/{seat.id}/cancel")
+    resp = client.post(f"/en/me/enrolments/{seat.id}/cancel", data={"confirmed": "1"})
 
     assert resp.status_code == 303
     assert _places(world.event.id) == [
@@ -218,7 +218,33 @@ def test_a_sign_up_without_a_member_is_refused_with_a_message(world, login):
 def test_cancelling_twice_says_it_is_already_cancelled(world, login):
     place = db.session.scalar(select(Enrolment).where(Enrolment.person_id == world.head.id))
     client = login(world.resident)
-    assert client.post(f"/en/me/enrolments/{place.id}/cancel").status_code == 303
-    resp = client.post(f"/en/me/enrolments/{place.id}/cancel")
+    assert client.post(f"/en/me/enrolments/{place.id}/cancel", data={"confirmed": "1"}).status_code == 303
+    resp = client.post(f"/en/me/enrolments/{place.id}/cancel", data={"confirmed": "1"})
     assert resp.status_code == 422
     assert "This enrolment has already been cancelled." in resp.get_data(as_text=True)
+
+
+def test_the_resident_is_asked_first_and_not_told_who_is_waiting(world, login):
+    ops.enrol(world.event, world.spouse)  # the resident's family holds the one place
+    neighbour = world.neighbours.members[0]
+    ops.enrol(world.event, neighbour)  # waiting
+    db.session.commit()
+    seat = db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.activity_id == world.event.id, Enrolment.person_id == world.spouse.id
+        )
+    )
+    client = login(world.resident)
+    page = client.get("/en/me/activities").get_data(as_text=True)
+    slot = f"signup-{world.event.id}-{world.spouse.id}-cancel"
+    assert f'id="{slot}"' in page and f'action="/en/me/enrolments/{seat.id}/cancel"' in page
+
+    question = client.get(f"/en/me/enrolments/{seat.id}/cancel").get_data(as_text=True)
+    assert "Cancel the sign-up?" in question
+    assert "The seat goes to the first person on the waiting list who can take it" in question
+    assert neighbour.full_name not in question
+
+    assert client.post(f"/en/me/enrolments/{seat.id}/cancel").status_code == 303  # no answer
+    assert _places(world.event.id)[0] == (world.spouse.id, "enrolled", 1)
+    client.post(f"/en/me/enrolments/{seat.id}/cancel", data={"confirmed": "1"})
+    assert _places(world.event.id)[0] == (world.spouse.id, "cancelled", None)

@@ -248,7 +248,7 @@ def test_c8_9_cancelling_a_seat_promotes_the_first_on_the_waiting_list(f, login)
         db.session.commit()
     first = db.session.scalars(select(Enrolment).where(Enrolment.person_id == a.id)).one()
     client = login(f.user("staff", centre=centre))
-    resp = client.post(f"/en/enrolments/{first.id}/cancel")
+    resp = client.post(f"/en/enrolments/{first.id}/cancel", data={"confirmed": "1"})
     assert resp.status_code == 303
     assert statuses(activity.id) == [
         (a.id, "cancelled", None),

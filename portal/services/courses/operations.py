@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 
@@ -287,24 +287,56 @@ def cancel(enrolment: Enrolment) -> Enrolment | None:
     return promoted[0] if promoted else None
 
 
+def _mover(activity: Activity):
+    """Whether a waiting enrolment may take a free seat: the person still lives in the
+    activity's centre, is eligible, and has nothing else at its sessions' times (the slots
+    read once, when the first candidate needs them)."""
+    slots: list[tuple[datetime, datetime]] | None = None
+
+    def may_move_up(enrolment: Enrolment) -> bool:
+        nonlocal slots
+        if _other_centre(activity, enrolment.person) or _blockers(activity, enrolment.person):
+            return False
+        if slots is None:
+            slots = _upcoming_slots(activity)
+        return not clash_lines(
+            slots, person_ids=[enrolment.person_id], exclude_activity_id=activity.id
+        )
+
+    return may_move_up
+
+
+def next_up(enrolment: Enrolment) -> Enrolment | None:
+    """Who would move up from the waiting list if `enrolment` were cancelled now: the first
+    waiting person `promote_waitlisted` would seat (None when the enrolment holds no seat or
+    nobody waiting can take it). Nothing is changed: the confirmation says it beforehand."""
+    if enrolment.status != EnrolmentStatus.ENROLLED:
+        return None
+    may_move_up = _mover(enrolment.activity)
+    waiting = db.session.scalars(_waiting(enrolment.activity))
+    return next((e for e in waiting if may_move_up(e)), None)
+
+
+def _waiting(activity: Activity) -> Select:
+    """The waiting list in its order (first come, first served), with each person's family."""
+    return (
+        select(Enrolment)
+        .where(Enrolment.activity_id == activity.id, Enrolment.status == EnrolmentStatus.WAITLISTED)
+        .order_by(Enrolment.created_at, Enrolment.id)
+        .options(selectinload(Enrolment.person).selectinload(Person.family))
+    )
+
+
 def promote_waitlisted(activity: Activity) -> list[Enrolment]:
     """Fill the free seats from the waiting list, in order. Whoever can no longer take a seat
     (no longer eligible, or a clash) keeps their place on the list and is passed over."""
-    waiting = select(Enrolment).where(
-        Enrolment.activity_id == activity.id, Enrolment.status == EnrolmentStatus.WAITLISTED
-    )
-    waiting = waiting.order_by(Enrolment.created_at, Enrolment.id).with_for_update()
-    waiting = waiting.options(selectinload(Enrolment.person).selectinload(Person.family))
+    waiting = _waiting(activity).with_for_update()
     promoted: list[Enrolment] = []
-    slots = None
+    may_move_up = _mover(activity)
     for enrolment in db.session.scalars(waiting).all():
         if _free_seat(activity.id, activity.capacity) is None:
             break
-        if _other_centre(activity, enrolment.person) or _blockers(activity, enrolment.person):
-            continue
-        if slots is None:
-            slots = _upcoming_slots(activity)
-        if clash_lines(slots, person_ids=[enrolment.person_id], exclude_activity_id=activity.id):
+        if not may_move_up(enrolment):
             continue
         for _attempt in range(activity.capacity):
             seat = _free_seat(activity.id, activity.capacity)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from portal import access
 from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Centre, Room
+from portal.asking import Question, ask, confirmed, not_confirmed
 from portal.auth import queries as staff_queries
 from portal.auth.models import User
 from portal.bounds import id_arg, page_arg
@@ -39,6 +40,7 @@ from portal.services.courses.models import (
     ActivityKind,
     ActivitySession,
     Enrolment,
+    EnrolmentStatus,
 )
 
 bp = Blueprint("courses", __name__, url_prefix=LANG_PREFIX)
@@ -245,11 +247,18 @@ def enrol(activity_id: int):
     return _show_page(activity, form, status=422)
 
 
-@bp.post("/enrolments/<int:enrolment_id>/cancel")
+@bp.route("/enrolments/<int:enrolment_id>/cancel", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def cancel_enrolment(enrolment_id: int):
-    """Cancel an enrolment (or a place on the waiting list); the first waiting moves up."""
-    enrolment = _enrolment_or_404(enrolment_id)
+    """Cancel an enrolment (or a place on the waiting list) once confirmed; the first waiting
+    moves up. GET: the question, saying who would move up (issue 17)."""
+    enrolment = access.get_or_404(
+        Enrolment, enrolment_id, selectinload(Enrolment.person), selectinload(Enrolment.activity)
+    )
+    if request.method == "GET":
+        return _ask_cancel(enrolment)
+    if not confirmed():
+        return not_confirmed(url_for("courses.cancel_enrolment", enrolment_id=enrolment.id))
     name = enrolment.person.full_name
     activity_id = enrolment.activity_id
     try:
@@ -269,6 +278,18 @@ def cancel_enrolment(enrolment_id: int):
             "success",
         )
     return hx_redirect(url_for("courses.show", activity_id=activity_id))
+
+
+def _ask_cancel(enrolment: Enrolment):
+    back = url_for("courses.show", activity_id=enrolment.activity_id)
+    if enrolment.status == EnrolmentStatus.CANCELLED:
+        flash(_("This enrolment has already been cancelled."), "error")
+        return hx_redirect(back)
+    title, lines, button = waitlist.cancelling(enrolment, ops.next_up(enrolment), resident=False)
+    url = url_for("courses.cancel_enrolment", enrolment_id=enrolment.id)
+    return ask(Question(slot=f"cancel-{enrolment.id}", ask_url=url, confirm_url=url,
+                        back_url=back, title=title, confirm_label=button,
+                        consequences=lines))  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------

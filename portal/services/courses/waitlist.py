@@ -66,3 +66,34 @@ def placed_message(enrolment: Enrolment) -> str:
         name=name,
         position=waitlist_position(enrolment),
     )
+
+
+def cancelling(enrolment: Enrolment, moving: Enrolment | None, *, resident: bool
+               ) -> tuple[str, list[str], str]:  # fmt: skip
+    """What the confirmation of a cancellation says (issue 17): the question, what follows
+    from it, and its button. Staff are told who would move up to the freed seat (`moving`,
+    `operations.next_up`); a resident only that the seat goes to the waiting list (who is
+    waiting may be another family)."""
+    name, title = enrolment.person.full_name, enrolment.activity.title
+    if enrolment.status == EnrolmentStatus.ENROLLED:
+        lines = [_("%(name)s: %(title)s, seat %(seat)s.", name=name, title=title,
+                   seat=enrolment.seat)]  # fmt: skip
+        if resident:
+            lines.append(_("The seat goes to the first person on the waiting list who can take "
+                           "it: signing up again may leave you waiting."))  # fmt: skip
+        elif moving is not None:
+            lines.append(_("%(name)s moves up from the waiting list to this seat.",
+                           name=moving.person.full_name))  # fmt: skip
+        else:
+            lines.append(_("Nobody on the waiting list can take the seat: it stays free."))
+    else:
+        lines = [
+            _("%(name)s: %(title)s, waiting list position %(position)s.", name=name,
+              title=title, position=waitlist_position(enrolment)),  # fmt: skip
+            _("Nobody moves up: only the place on the waiting list is given up."),
+        ]
+    if resident:
+        return _("Cancel the sign-up?"), lines, _("Yes, cancel the sign-up")
+    if enrolment.status == EnrolmentStatus.ENROLLED:
+        return _("Cancel the enrolment?"), lines, _("Yes, cancel the enrolment")
+    return _("Remove from the waiting list?"), lines, _("Yes, remove from the waiting list")
