@@ -16,7 +16,17 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, Select, case, literal_column, null, select, type_coerce, union_all
+from sqlalchemy import (
+    Date,
+    Select,
+    case,
+    func,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from portal.accommodation.models import Centre
 from portal.extensions import db
@@ -28,7 +38,9 @@ from portal.reports.queries.service_definitions import (
     DELIVERY_NOTE,
     attended,
     cases_delivered_in,
+    counts_held,
     select_cases,
+    select_counts,
     select_marks,
     sessions_held,
 )
@@ -37,7 +49,12 @@ from portal.residents.models import Person
 from portal.services.calendar.week import local
 from portal.services.cases.models import Case
 from portal.services.catalogue.models import Service
-from portal.services.courses.models import Activity, ActivitySession, Attendance
+from portal.services.courses.models import (
+    Activity,
+    ActivitySession,
+    Attendance,
+    AttendanceSummary,
+)
 from portal.services.record import case_outcome as outcome_in_words
 
 DELIVERIES_TITLE = _l("Service deliveries")
@@ -53,12 +70,26 @@ class DeliveryFilter:
 
     def sessions(self, sc: Scope) -> list:
         """The session deliveries counted in the cell: `sessions_held` ∧ `attended`."""
-        where = [*sessions_held(sc.user, sc.centre_ids, self.month), attended()]
+        return [*sessions_held(sc.user, sc.centre_ids, self.month), attended(), *self._activity()]
+
+    def _activity(self) -> list:
+        where = []
         if self.service:
             where.append(Activity.service_id == self.service.id)
         if self.centre:
             where.append(Activity.centre_id == self.centre.id)
         return where
+
+    def total(self, sc: Scope) -> Select:
+        """How many deliveries the list holds, as the services report counts its cell: the
+        session deliveries from the kept attendance counts (`counts_held`: the same sessions
+        and persons as `sessions`), and the cases (one statement). Counting the rows of the
+        list instead took 90 ms of PostgreSQL's 200 ms for a national month (issue 16)."""
+        marks = select_counts(func.coalesce(func.sum(AttendanceSummary.attended), 0)).where(
+            *counts_held(sc.user, sc.centre_ids, self.month), *self._activity()
+        )
+        cases = select_cases(func.count()).where(*self.cases(sc))
+        return select(marks.scalar_subquery() + cases.scalar_subquery())
 
     def cases(self, sc: Scope) -> list:
         """The case deliveries counted in the cell: `cases_delivered_in`."""
@@ -96,7 +127,8 @@ def deliveries(
     export one statement, read a batch at a time."""
     words = _Words(sc, offered)
     if paging:
-        pagination = paginate(_delivery_refs(sc, flt, offered), paging)
+        total = db.session.scalar(flt.total(sc))
+        pagination = paginate(_delivery_refs(sc, flt, offered), paging, total=total)
         refs = list(pagination.items)
         found = _deliveries(sc, flt, refs)
         rows: Iterable[Row] = [

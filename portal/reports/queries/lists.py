@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_sqlalchemy.pagination import Pagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy import Select
 
 from portal.accommodation.models import Centre
@@ -33,9 +33,21 @@ class Listing:
     pagination: Pagination | None = None
 
 
-def paginate(stmt: Select, paging: Paging) -> Pagination:
-    """One page of `stmt`: a count and the page's rows (a page past the end is empty)."""
-    return db.paginate(stmt, page=paging.page, per_page=paging.per_page, error_out=False)
+class _Counted(SelectPagination):
+    """A page whose total was counted already (from a kept aggregate)."""
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]
+
+
+def paginate(stmt: Select, paging: Paging, total: int | None = None) -> Pagination:
+    """One page of `stmt`: a count (`total`, when the caller has it) and the page's rows (a page
+    past the end is empty)."""
+    if total is None:
+        return db.paginate(stmt, page=paging.page, per_page=paging.per_page, error_out=False)
+    return _Counted(select=stmt, session=db.session(), page=paging.page,
+                    per_page=paging.per_page, max_per_page=None, error_out=False,
+                    total=total)  # fmt: skip
 
 
 def place_name(sc: Scope, centre: Centre | None) -> str:
