@@ -176,6 +176,7 @@ MATRIX = [
     ("cases.start",               "POST", "case",    LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
     ("cases.deliver",             "POST", "case",    LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
     ("cases.close",               "POST", "case",    LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("cases.cancel_appointment",  "GET",  "appointment", LOGIN, EVERYWHERE,      DENIED,     IN_SCOPE,      DENIED),
     ("cases.cancel_appointment",  "POST", "appointment", LOGIN, DONE_EVERYWHERE, DENIED,     DONE_IN_SCOPE, DENIED),
     ("cases.person_services",     "GET",  "person",  LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
     ("calendar.week",             "GET",  "centre",  LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
@@ -636,8 +637,10 @@ def post_data(row: Row, world: World, hh: Household, user: User | None) -> dict:
         return {"advice": "Explained the child benefit"}
     if endpoint == "cases.close":
         return {"reason": "The family withdrew the request"}
-    if endpoint in ("cases.start", "cases.cancel_appointment"):
+    if endpoint == "cases.start":
         return {}
+    if endpoint == "cases.cancel_appointment":
+        return {"confirmed": "1"}
     if endpoint in ("calendar.move_session", "calendar.move_appointment"):
         return {"on": "2026-12-02", "starts": "14:00", "ends": "15:00", "room": ""}
     if endpoint == "courses.new":

@@ -288,7 +288,7 @@ def test_an_appointment_made_and_cancelled_is_recorded(centre, family, staff, lo
     assert recorded["starts_at"][1].startswith(f"{day.isoformat()}T05:00")  # 10:00 in Aktau
 
     since = last_audit_id()
-    assert client.post(f"/en/appointments/{appointment.id}/cancel").status_code == 303
+    assert client.post(f"/en/appointments/{appointment.id}/cancel", data={"confirmed": "1"}).status_code == 303
     assert changes(entries_since(since, "appointment")) == {"cancelled": ("false", "true")}
     history = _table(client.get(f"/en/persons/{head.id}").text)
     assert "changed · Appointment: Cancelled" in history

@@ -401,7 +401,14 @@ def test_an_appointment_schedules_the_case_and_cancelling_it_requests_it_again(w
     assert "10:30" in page
     assert world.staff.full_name in page
 
-    resp = client.post(f"/en/appointments/{appointment.id}/cancel")
+    # Cancelling asks first (issue 17): what follows, and nothing done until the answer.
+    question = client.get(f"/en/appointments/{appointment.id}/cancel").text
+    assert "Cancel the appointment?" in question
+    assert "the case goes back to the requests waiting for a time" in question
+    assert f"{case.person.full_name} · " in question and world.staff.full_name in question
+    assert client.post(f"/en/appointments/{appointment.id}/cancel").status_code == 303
+    assert not db.session.get(Appointment, appointment.id).cancelled  # no answer, no change
+    resp = client.post(f"/en/appointments/{appointment.id}/cancel", data={"confirmed": "1"})
     assert resp.status_code == 303
     assert _reload(case).status == CaseStatus.REQUESTED
     assert db.session.get(Appointment, appointment.id).cancelled
@@ -575,7 +582,7 @@ def test_a_case_out_of_scope_is_404_for_staff_of_another_centre(world, f, app):
         (f"/en/cases/{case.id}/deliver", {"advice": "x"}),
         (f"/en/cases/{case.id}/close", {"reason": "x"}),
         (f"/en/cases/{case.id}/appointments", _appointment_form(world.outsider, "12:00", "13:00")),
-        (f"/en/appointments/{appointment.id}/cancel", {}),
+        (f"/en/appointments/{appointment.id}/cancel", {"confirmed": "1"}),
     ]:
         assert client.post(url, data=data).status_code == 404, url
     assert client.get(f"/en/persons/{world.head.id}/services").status_code == 404

@@ -200,12 +200,20 @@ def cancel_appointment(appointment: Appointment) -> None:
     require_open(case)
     if appointment.cancelled:
         raise CaseError(_l("This appointment has already been cancelled."))
+    unscheduled = leaves_unscheduled(appointment)
     appointment.cancelled = True
-    if case.status == CaseStatus.SCHEDULED and not any(
-        not a.cancelled for a in case.appointments if a is not appointment
-    ):
+    if unscheduled:
         case.status = check(case, CaseAction.UNSCHEDULE)
     db.session.flush()
+
+
+def leaves_unscheduled(appointment: Appointment) -> bool:
+    """Whether cancelling `appointment` sends its scheduled case back to the requests waiting
+    for a time: no other appointment of the case is left (what the confirmation says)."""
+    case = appointment.case
+    return case.status == CaseStatus.SCHEDULED and not any(
+        not a.cancelled for a in case.appointments if a is not appointment
+    )
 
 
 def _cancel_future_appointments(case: Case) -> None:

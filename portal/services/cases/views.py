@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from portal import access
 from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Centre
+from portal.asking import Question, ask, confirmed, not_confirmed
 from portal.audit.recorder import log_view
 from portal.auth import queries as staff_queries
 from portal.bounds import page_arg
@@ -37,6 +38,7 @@ from portal.services.cases.forms import (
 )
 from portal.services.cases.models import Appointment, Case, CaseStatus
 from portal.services.catalogue import eligibility
+from portal.templating import date_filter
 
 bp = Blueprint("cases", __name__, url_prefix=LANG_PREFIX)
 
@@ -294,11 +296,16 @@ def close(case_id: int):
     return hx_redirect(url_for("cases.show", case_id=case_id))
 
 
-@bp.post("/appointments/<int:appointment_id>/cancel")
+@bp.route("/appointments/<int:appointment_id>/cancel", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def cancel_appointment(appointment_id: int):
+    """Cancel an appointment once confirmed; GET: the question (issue 17)."""
     appointment = _appointment(appointment_id)
     case_id = appointment.case_id
+    if request.method == "GET":
+        return _ask_cancel(appointment)
+    if not confirmed():
+        return not_confirmed(url_for("cases.cancel_appointment", appointment_id=appointment.id))
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -309,6 +316,25 @@ def cancel_appointment(appointment_id: int):
     db.session.commit()
     flash(_("The appointment has been cancelled."), "success")
     return hx_redirect(url_for("cases.show", case_id=case_id))
+
+
+def _ask_cancel(appointment: Appointment):
+    back = url_for("cases.show", case_id=appointment.case_id)
+    if appointment.cancelled:
+        flash(_("This appointment has already been cancelled."), "error")
+        return hx_redirect(back)
+    case = appointment.case
+    when = f"{date_filter(appointment.starts_at, 'short')}–{date_filter(appointment.ends_at, 'HH:mm')}"
+    lines = [f"{case.person.full_name} · {when} · {appointment.staff.full_name}"]
+    if ops.leaves_unscheduled(appointment):
+        lines.append(_("It is the case's only appointment: the case goes back to the requests "
+                       "waiting for a time."))  # fmt: skip
+    lines.append(_("The time is freed for other appointments and sessions."))
+    url = url_for("cases.cancel_appointment", appointment_id=appointment.id)
+    return ask(Question(slot=f"appointment-{appointment.id}", ask_url=url, confirm_url=url,
+                        back_url=back, title=_("Cancel the appointment?"),
+                        confirm_label=_("Yes, cancel the appointment"),
+                        consequences=lines))  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
