@@ -95,6 +95,11 @@ def _current_language() -> str:
         return "en"
 
 
+def statutory_working_day(day: date) -> bool:
+    """Whether `day` is a working day by the public-holiday calendar alone (no correction)."""
+    return _library_working(day)
+
+
 def _library_working(day: date) -> bool:
     days, weekend_workdays = _library_year(day.year)
     if day in days:

@@ -165,6 +165,7 @@ MATRIX = [
     ("work.queue",                "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
     ("admin.calendar",            "GET",  None,      LOGIN,    OK,              DENIED,      DENIED,        DENIED),
     ("admin.calendar",            "POST", None,      LOGIN,    DONE,            DENIED,      DENIED,        DENIED),
+    ("admin.delete_override",     "GET",  "override", LOGIN,   EVERYWHERE,      DENIED,      DENIED,        DENIED),
     ("admin.delete_override",     "POST", "override", LOGIN,   DONE_EVERYWHERE, DENIED,      DENIED,        DENIED),
     ("admin.settings",            "GET",  None,      LOGIN,    OK,              DENIED,      DENIED,        DENIED),
     ("admin.settings",            "POST", None,      LOGIN,    DONE,            DENIED,      DENIED,        DENIED),
@@ -662,7 +663,7 @@ def post_data(row: Row, world: World, hh: Household, user: User | None) -> dict:
     if endpoint == "admin.calendar":
         return {"day": "2027-01-05", "kind": "day_off", "note": "Decree No. 2"}
     if endpoint == "admin.delete_override":
-        return {}
+        return {"confirmed": "1"}
     if endpoint == "admin.settings":
         return {"max_stay_days_adaptation": "200", "max_stay_days_temporary": "90",
                 "decision_working_days": "10", "certificate_validity_days": "365",

@@ -20,6 +20,7 @@ from portal.admin import operations
 from portal.admin import settings as admin_settings
 from portal.admin.forms import CalendarOverrideForm, SettingsForm
 from portal.admin.models import CalendarOverride
+from portal.asking import Question, ask, confirmed, not_confirmed
 from portal.audit import queries as history
 from portal.clock import today
 from portal.extensions import db
@@ -72,10 +73,28 @@ def _day(day: date) -> str:
     return format_date(day, "long")
 
 
-@bp.post("/calendar/<int:override_id>/delete")
+@bp.route("/calendar/<int:override_id>/delete", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def delete_override(override_id: int):
+    """Delete a correction once confirmed; GET: the question, saying what the day becomes."""
     row = db.get_or_404(CalendarOverride, override_id)
+    url = url_for("admin.delete_override", override_id=row.id)
+    if request.method == "GET":
+        working = workdays.statutory_working_day(row.day)
+        lines = [
+            f"{_day(row.day)} · {row.kind.label} · {row.note}",
+            _("Without the correction the day follows the public-holiday calendar: a working day.")
+            if working
+            else _("Without the correction the day follows the public-holiday calendar: a day off."),
+            _("Deadlines counted in working days across this day may move."),
+        ]
+        return ask(Question(slot=f"override-{row.id}", ask_url=url, confirm_url=url,
+                            back_url=url_for("admin.calendar"),
+                            title=_("Delete the correction?"),
+                            confirm_label=_("Yes, delete the correction"),
+                            consequences=lines))  # fmt: skip
+    if not confirmed():
+        return not_confirmed(url)
     operations.delete_override(row)
     db.session.commit()
     flash(_("The correction for %(day)s has been deleted.", day=_day(row.day)), "success")

@@ -84,7 +84,13 @@ def test_r4_1_admin_deletes_a_correction_and_the_deadline_returns(f, login):
     )
     row = db.session.scalars(select(CalendarOverride)).one()
 
-    resp = client.post(f"/en/admin/calendar/{row.id}/delete")
+    # The deletion asks first (issue 17): what the day becomes without the correction.
+    question = client.get(f"/en/admin/calendar/{row.id}/delete").text
+    assert "Delete the correction?" in question
+    assert "public-holiday calendar: a working day." in question  # a Wednesday
+    assert client.post(f"/en/admin/calendar/{row.id}/delete").status_code == 303
+    assert _count(CalendarOverride) == 1  # not the answer: nothing deleted
+    resp = client.post(f"/en/admin/calendar/{row.id}/delete", data={"confirmed": "1"})
     assert resp.status_code == 303
     assert _count(CalendarOverride) == 0
     assert add_working_days(date(2026, 11, 23), 3) == date(2026, 11, 26)

@@ -446,7 +446,7 @@ def test_r4_1_a_deleted_working_day_correction_keeps_who_when_and_its_old_values
     }
 
     since = last_audit_id()
-    assert client.post(f"/en/admin/calendar/{row_id}/delete").status_code == 303
+    assert client.post(f"/en/admin/calendar/{row_id}/delete", data={"confirmed": "1"}).status_code == 303
 
     assert db.session.get(CalendarOverride, row_id) is None
     entries = entries_since(since, "calendar_override")
