@@ -97,6 +97,8 @@ def _register_blueprints(app: Flask) -> None:
 
     from portal.me.feed import bp as me_feed
     from portal.me.views import bp as me
+    from portal.myday.views import bp as myday
 
     app.register_blueprint(me)  # the residents' own pages
     app.register_blueprint(me_feed)  # their subscribable calendar, without a language prefix
+    app.register_blueprint(myday)  # a staff member's today

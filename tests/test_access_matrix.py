@@ -194,7 +194,10 @@ MATRIX = [
     ("courses.cancel_enrolment",  "POST", "enrolment", LOGIN,  DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
     ("courses.attendance",        "GET",  "session", LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
     ("courses.attendance",        "POST", "session", LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("courses.all_present",       "POST", "session", LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
     ("courses.alerts",            "GET",  None,      LOGIN,    OK,              OK,          OK,            DENIED),
+    # A staff member's today (their centre's sessions, their appointments, their work)
+    ("myday.index",               "GET",  None,      LOGIN,    DENIED,          DENIED,      OK,            DENIED),
     # The residents' own pages: their family only (an activity of their centre is theirs to
     # sign up for, whichever household's it is; the person signed up is their own spouse)
     ("me.home",                   "GET",  None,      LOGIN,    DENIED,          DENIED,      DENIED,        OK),
@@ -654,6 +657,8 @@ def post_data(row: Row, world: World, hh: Household, user: User | None) -> dict:
         return {"person_id": str(hh.spouse.id)}
     if endpoint == "courses.cancel_enrolment":
         return {"confirmed": "1"}
+    if endpoint == "courses.all_present":
+        return {"next": "/en/my-day"}
     if endpoint == "courses.attendance":
         return {f"code-{hh.head.id}": "present"}
     if endpoint == "calendar.add_appointment":

@@ -22,6 +22,12 @@ pytestmark = pytest.mark.browser
 LANG = "ru"
 
 
+def _ready(locator) -> None:
+    """Wait until htmx has taken the element in hand (it marks what it has processed): a
+    click before that is the browser's own, the page's no-JavaScript path."""
+    expect(locator).to_have_attribute("data-htmx-powered", "true")
+
+
 def _statuses(activity_id: int) -> list[str]:
     db.session.rollback()  # the live server wrote meanwhile
     db.session.expire_all()
@@ -48,7 +54,9 @@ def test_an_enrolment_is_cancelled_only_after_confirming(
     page.goto(f"{live_server}/{LANG}/courses/{activity.id}")
 
     slot = page.locator(f"#cancel-{enrolment.id}")
-    slot.get_by_role("button", name=tr(LANG, "Cancel the enrolment")).click()
+    ask = slot.locator("form[method=get]")  # the button that asks (not the question's "Yes")
+    _ready(ask)
+    ask.get_by_role("button", name=tr(LANG, "Cancel the enrolment")).click()
     question = page.locator(f"#cancel-{enrolment.id}.ask-open")
     expect(question).to_contain_text(tr(LANG, "Cancel the enrolment?"))
     expect(question).to_contain_text(
@@ -57,13 +65,20 @@ def test_an_enrolment_is_cancelled_only_after_confirming(
     expect(page).to_have_url(f"{live_server}/{LANG}/courses/{activity.id}")  # asked in place
     assert _statuses(activity.id) == ["enrolled", "waitlisted", "waitlisted"]
 
-    question.get_by_role("link", name=tr(LANG, "Keep it")).click()  # the button comes back
-    expect(slot.get_by_role("button", name=tr(LANG, "Cancel the enrolment"))).to_be_visible()
+    keep = question.get_by_role("link", name=tr(LANG, "Keep it"))
+    _ready(keep)
+    keep.click()  # the button comes back, taken from the page
+    expect(question).to_have_count(0)
+    expect(ask.get_by_role("button", name=tr(LANG, "Cancel the enrolment"))).to_be_visible()
+    expect(page).to_have_url(f"{live_server}/{LANG}/courses/{activity.id}")
     assert _statuses(activity.id) == ["enrolled", "waitlisted", "waitlisted"]
 
-    slot.get_by_role("button", name=tr(LANG, "Cancel the enrolment")).click()
+    _ready(ask)
+    ask.get_by_role("button", name=tr(LANG, "Cancel the enrolment")).click()
+    answer = question.locator("form[method=post]")
+    _ready(answer)
     with page.expect_navigation():
-        question.get_by_role("button", name=tr(LANG, "Yes, cancel the enrolment")).click()
+        answer.get_by_role("button", name=tr(LANG, "Yes, cancel the enrolment")).click()
     expect(page.locator("#messages")).to_contain_text(
         tr(LANG, "%(name)s has moved up from the waiting list to seat %(seat)s.",
            name=second.full_name, seat=1)  # fmt: skip

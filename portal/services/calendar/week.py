@@ -178,7 +178,33 @@ def week_items(
     Cancelled ones are left out. Two queries and their eager loads, whatever the week holds."""
     monday, _ = week_of(monday)
     start, end = week_bounds(monday)
+    items = items_between(centre_id, start, end, room_id=room_id, teacher_id=teacher_id,
+                          service_id=service_id)  # fmt: skip
+    days = [Day(monday + timedelta(days=n)) for n in range(7)]
+    for item in items:
+        offset = (item.day - monday).days
+        if 0 <= offset < 7:
+            days[offset].items.append(item)
+    return Week(monday, days)
 
+
+def day_items(centre_id: int, day: date) -> list[Item]:
+    """The centre's sessions and appointments of one day, in order of time (My day)."""
+    start = at(day, time(0, 0))
+    return items_between(centre_id, start, start + timedelta(days=1))
+
+
+def items_between(
+    centre_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    room_id: int | None = None,
+    teacher_id: int | None = None,
+    service_id: int | None = None,
+) -> list[Item]:
+    """The centre's sessions and appointments starting in [start, end), in order of time;
+    cancelled ones left out. Two queries and their eager loads."""
     sessions = (
         sessions_between(start, end)
         .where(Activity.centre_id == centre_id)
@@ -217,12 +243,7 @@ def week_items(
     items = [Item(s) for s in db.session.scalars(sessions).unique()]
     items += [Item(a) for a in db.session.scalars(appointments).unique()]
     items.sort(key=lambda i: (i.starts_at, i.ends_at, i.kind, i.title))
-    days = [Day(monday + timedelta(days=n)) for n in range(7)]
-    for item in items:
-        offset = (item.day - monday).days
-        if 0 <= offset < 7:
-            days[offset].items.append(item)
-    return Week(monday, days)
+    return items
 
 
 # --- what the forms offer ----------------------------------------------------------------------

@@ -91,6 +91,24 @@ def record_attendance(
     return rows
 
 
+def mark_all_present(session: ActivitySession, recorded_by: User | None = None) -> int:
+    """"All present" (My day): PRESENT for every enrolled person who has no mark yet at the
+    session; the marks already recorded stay. How many were marked (the exceptions are then
+    corrected on the session's attendance page)."""
+    enrolled = db.session.scalars(
+        select(Enrolment.person_id).where(
+            Enrolment.activity_id == session.activity_id,
+            Enrolment.status == EnrolmentStatus.ENROLLED,
+            ~exists().where(Attendance.session_id == session.id,
+                            Attendance.person_id == Enrolment.person_id),
+        )
+    ).all()  # fmt: skip
+    if not enrolled:
+        raise ActivityError(_l("Everyone enrolled has a mark for this session already."))
+    record_attendance(session, dict.fromkeys(enrolled, AttendanceCode.PRESENT), recorded_by)
+    return len(enrolled)
+
+
 @dataclass(frozen=True)
 class AbsenceAlert:
     """`person` missed the last `absences` recorded sessions of `activity` without notice."""

@@ -165,6 +165,30 @@ def recorded_per_session(activity_id: int) -> dict[int, int]:
     )
 
 
+def attendance_progress(sessions: Iterable[ActivitySession]) -> dict[int, tuple[int, int]]:
+    """Session id → (marks recorded, persons enrolled in its activity), for a day's sessions
+    (two grouped queries whatever their number)."""
+    sessions = list(sessions)
+    if not sessions:
+        return {}
+    marks = dict(
+        db.session.execute(
+            select(Attendance.session_id, func.count())
+            .where(Attendance.session_id.in_([s.id for s in sessions]))
+            .group_by(Attendance.session_id)
+        ).all()
+    )
+    enrolled = dict(
+        db.session.execute(
+            select(Enrolment.activity_id, func.count())
+            .where(Enrolment.activity_id.in_({s.activity_id for s in sessions}),
+                   Enrolment.status == EnrolmentStatus.ENROLLED)
+            .group_by(Enrolment.activity_id)
+        ).all()
+    )  # fmt: skip
+    return {s.id: (marks.get(s.id, 0), enrolled.get(s.activity_id, 0)) for s in sessions}
+
+
 def attendance_codes(session_id: int) -> dict[int, AttendanceCode]:
     """The code recorded for each person (by id) at a session."""
     return {

@@ -26,7 +26,7 @@ from portal.bounds import id_arg, page_arg
 from portal.clock import today
 from portal.extensions import db
 from portal.htmx import hx_redirect, render
-from portal.i18n import LANG_PREFIX
+from portal.i18n import LANG_PREFIX, local_path
 from portal.residents.models import Person
 from portal.roles import Role
 from portal.services.catalogue.models import Service
@@ -334,6 +334,30 @@ def attendance(session_id: int):
         when=recurrence.when,
         status=422 if request.method == "POST" else 200,
     )
+
+
+@bp.post("/sessions/<int:session_id>/all-present")
+@roles_required(*EDITORS)
+def all_present(session_id: int):
+    """Everyone enrolled who has no mark yet is present (My day's one action); then the
+    exceptions are corrected on the session's attendance page. Back to `next` (this site)."""
+    session = _session_or_404(session_id)
+    back = local_path(request.form.get("next")) or url_for(
+        "courses.attendance", session_id=session.id
+    )
+    try:
+        marked = attendance_ops.mark_all_present(session, recorded_by=current_user)
+    except ops.ActivityError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return hx_redirect(back)
+    db.session.commit()
+    flash(ngettext("%(num)s person marked present (%(title)s). Change the exceptions on the "
+                   "session's attendance page.",
+                   "%(num)s persons marked present (%(title)s). Change the exceptions on the "
+                   "session's attendance page.",
+                   marked, title=session.activity.title), "success")  # fmt: skip
+    return hx_redirect(back)
 
 
 # ---------------------------------------------------------------------------------------------
