@@ -25,15 +25,15 @@ bp = Blueprint("work", __name__, url_prefix=LANG_PREFIX)
 def queue():
     """What waits for action, oldest deadline first: every kind, or one (`?kind=`), by pages."""
     kind = _kind(request.args.get("kind", ""))
-    tally = _tally()
-    page = work.queue(current_user, kind, page_arg(), tally)
+    counted = tally()
+    page = work.queue(current_user, kind, page_arg(), counted)
     return render(
         "applications/work.html",
         page=page,
         kind=kind,
         kinds=list(work.Kind),
-        tally=tally,
-        total=sum(tally.values()),
+        tally=counted,
+        total=sum(counted.values()),
         show_centre=current_user.role != Role.STAFF,
         today=today(),
     )
@@ -47,7 +47,7 @@ def _kind(raw: str) -> work.Kind | None:
         return None
 
 
-def _tally() -> dict[work.Kind, int]:
+def tally() -> dict[work.Kind, int]:
     """The counts by kind for the signed-in user, read once per request (the page's tabs and
     the menu share them)."""
     if "work_tally" not in g:
@@ -60,7 +60,7 @@ def work_queue_count() -> int | None:
     read when a template asks for it."""
     if not current_user.is_authenticated or current_user.role not in STAFF_SIDE:
         return None
-    return sum(_tally().values())
+    return sum(tally().values())
 
 
 @bp.app_context_processor
