@@ -192,12 +192,27 @@ def csv_bytes(table: Table) -> bytes:
     return b"".join(csv_chunks(table))
 
 
+SHEET_NAME_LENGTH = 31  # Excel's limit
+
+
+def _shortened(text: str, limit: int) -> str:
+    """`text` within `limit` characters, cut between words where it must be cut (an ellipsis
+    says so): a sheet named after a long table title is not cut mid-word."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;—–-(") + "…"
+
+
 def _sheet_name(title: str, taken: set[str]) -> str:
-    name = "".join("_" if ch in "[]:*?/\\" else ch for ch in str(title))[:31] or "Sheet"
-    base, n = name, 2
+    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in str(title)).strip() or "Sheet"
+    name, n = _shortened(clean, SHEET_NAME_LENGTH), 2
     while name.lower() in taken:
         suffix = f" ({n})"
-        name = base[: 31 - len(suffix)] + suffix
+        name = _shortened(clean, SHEET_NAME_LENGTH - len(suffix)) + suffix
         n += 1
     taken.add(name.lower())
     return name

@@ -104,12 +104,10 @@ def test_r4_r7_r10_r22_family_from_draft_to_certificate(
     app_url = f"{base}/{lang}/families/{family_id}/application"
     log_in(page, base, staff, lang=lang)
 
-    # The family page links to the (not yet opened) application.
+    # The family page starts the application in one click (issue 17).
     page.goto(f"{base}/{lang}/families/{family_id}")
-    page.locator(f'#main a[href="/{lang}/families/{family_id}/application"]').click()
-    page.wait_for_url(app_url)
-    open_button = page.locator("#main form button[type=submit]")
-    expect(open_button).to_have_text(tr(lang, "Open the application"))
+    open_button = page.locator("#start-application button[type=submit]")
+    expect(open_button).to_have_text(tr(lang, "Start the status application"))
     assert _post(page, open_button) == 303
     expect(page.locator("#messages .notice-success")).to_have_text(
         tr(lang, "The application has been opened. Record the documents as they are handed in.")
@@ -341,9 +339,8 @@ def test_r4_1_k2_documents_refused_on_the_last_day_with_a_letter(page, live_serv
     log_in(page, base, staff, lang=lang)
 
     page.goto(f"{base}/{lang}/families/{family_id}")
-    page.locator(f'#main a[href="/{lang}/families/{family_id}/application"]').click()
-    page.wait_for_url(app_url)
-    assert _post(page, page.locator("#main form button[type=submit]")) == 303
+    assert _post(page, page.locator("#start-application button[type=submit]")) == 303
+    assert page.url == app_url
     expect(page.locator("#stage")).to_have_text(tr(lang, "Draft: documents being collected"))
 
     # Only the head's documents were handed in; the spouse's are missing.

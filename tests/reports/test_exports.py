@@ -100,3 +100,18 @@ def test_export_links_ignore_stray_arguments_named_like_the_export_url(world, f,
     assert "/en/reports/people/export.xlsx" in resp.text
     assert "name=x" not in resp.text
     assert "fmt=pdf" not in resp.text
+
+
+def test_long_table_titles_become_sheet_names_cut_between_words():
+    from portal.reports.tables import SHEET_NAME_LENGTH, _sheet_name
+
+    taken: set[str] = set()
+    title = "Arrivals and departures this week (23 Nov 2026 – 29 Nov 2026)"
+    first, second = _sheet_name(title, taken), _sheet_name(title, taken)
+    assert first == "Arrivals and departures this…"
+    assert second == "Arrivals and departures… (2)"
+    for name in (first, second):
+        assert len(name) <= SHEET_NAME_LENGTH
+        kept = name.split("…")[0]
+        assert title.startswith(kept) and title[len(kept)] == " "  # cut where a word ends
+    assert _sheet_name("Short: [list]", taken) == "Short_ _list_"  # Excel's forbidden signs

@@ -277,6 +277,9 @@ def test_bad_list_arguments_answer_422(f, login, query):
     assert client.get(f"/en/reports/{name}/export.csv?{args}").status_code == 422
     ru = client.get(f"/ru/reports/{query}")
     assert ru.status_code == 422
+    # The reason is in words of the page's language, not the address's codes (issue 17).
+    for code in ("“employed”", "“quota”", "“to_date”", "“month”"):
+        assert code not in ru.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

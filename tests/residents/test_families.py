@@ -240,3 +240,27 @@ def test_a_member_with_a_portal_account_is_kept(f, login):
     assert "This person has a portal account, so the record is kept." in resp.text
     db.session.expire_all()
     assert db.session.get(Person, spouse.id) is not None
+
+
+def test_the_family_page_offers_the_next_step(f, login):
+    """Issue 17: the application is started from the family page in one click (editors only);
+    "Admit to beds" is the primary action only while a member has no bed."""
+    import re
+
+    centre = f.centre()
+    f.room(centre, beds=4)
+    fam = f.family(centre, members=1)
+    staff = login(f.user("staff", centre=centre))
+
+    def admit_class(page: str) -> str:
+        return re.search(r'<a class="([^"]+)" href="/en/families/\d+/admit"', page).group(1)
+
+    page = staff.get(f"/en/families/{fam.id}").text
+    assert 'id="start-application"' in page and "Start the status application" in page
+    assert admit_class(page) == "button"
+    f.admit(fam)
+    page = staff.get(f"/en/families/{fam.id}").text
+    assert admit_class(page) == "button secondary"
+    resp = staff.post(f"/en/families/{fam.id}/application")
+    assert resp.status_code == 303 and resp.headers["Location"] == f"/en/families/{fam.id}/application"
+    assert 'id="start-application"' not in staff.get(f"/en/families/{fam.id}").text

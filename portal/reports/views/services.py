@@ -129,11 +129,14 @@ class OutcomesForm(ListForm):
     month = MonthField()
     outcome = ChoiceArgument(
         choices=OUTCOMES,
-        message=_l("Choose “employed”, “quota” or “citizenship”."),
+        message=_l("Choose the outcome to list: employment (C8.3), a regional quota (C8.6) or "
+                   "citizenship (C8.7)."),
         required=True,
     )
     period = ChoiceArgument(
-        choices=PERIODS, message=_l("Choose “month” or “to_date”."), otherwise="month"
+        choices=PERIODS,
+        message=_l("Choose the period: the month itself, or up to the end of the month."),
+        otherwise="month",
     )
     centre = CentreField()
 
