@@ -47,6 +47,17 @@ def test_demo_data_fills_an_empty_database_once(app):
             e.activity.service.code == "C8.9" and e.status == EnrolmentStatus.ENROLLED
             for e in db.session.scalars(select(Enrolment).where(Enrolment.person_id == person.id))
         )
+    # Issue 17: a newly registered resident can be enrolled (the history course has free
+    # seats), and the Kazakh course shows its waiting list.
+    from portal.services.courses.models import Activity
+
+    for activity in db.session.scalars(select(Activity)):
+        statuses = [e.status for e in activity.enrolments]
+        seated = statuses.count(EnrolmentStatus.ENROLLED)
+        if activity.service.code == "C8.4":
+            assert seated < activity.capacity, activity.title
+        if activity.service.code == "C8.9":
+            assert EnrolmentStatus.WAITLISTED in statuses, activity.title
     code = re.search(r"one-time code ([A-Z0-9-]+)", result.output).group(1)
     pending = db.session.scalar(select(User).where(User.username == "resident3"))
     assert pending.password_hash is None

@@ -52,16 +52,17 @@ def _activities(
     day: date,
 ) -> None:
     """The two courses and the event, with residents enrolled and the past sessions'
-    attendance recorded."""
+    attendance recorded: the Kazakh course full with a waiting list, the history course and
+    the event with free seats (a newly registered resident can be enrolled; issue 17)."""
     rooms = sorted(centre.rooms, key=lambda r: r.number)
     monday = day - timedelta(days=day.weekday())
     plans = [
         (ActivityKind.COURSE, "C8.9", "Қазақ тілі, A1 деңгейі", "kk", "A1", staff, rooms[0],
-         12, monday - timedelta(days=21), monday + timedelta(days=45), [0, 2, 4], time(10), time(11, 30)),
+         12, 14, monday - timedelta(days=21), monday + timedelta(days=45), [0, 2, 4], time(10), time(11, 30)),
         (ActivityKind.COURSE, "C8.4", "Қазақстан тарихы мен мәдениеті", "kk", None, None, rooms[1],
-         20, monday - timedelta(days=14), monday + timedelta(days=30), [1, 3], time(15), time(16, 30)),
+         20, 12, monday - timedelta(days=14), monday + timedelta(days=30), [1, 3], time(15), time(16, 30)),
         (ActivityKind.EVENT, "C8.5", "Домбыра кеші: халық әндері", "kk", None, None,
-         rooms[2], 30, monday + timedelta(days=5), monday + timedelta(days=5), [5], time(18), time(20)),
+         rooms[2], 30, 15, monday + timedelta(days=5), monday + timedelta(days=5), [5], time(18), time(20)),
     ]  # fmt: skip
     # The demo residents learn Kazakh (the first course) and may still sign up for the event.
     residents = [
@@ -71,12 +72,12 @@ def _activities(
         )
         if u.person.family.centre_id == centre.id
     ]
-    for kind, code, title, lang, level, teacher, room, cap, start, end, days, t1, t2 in plans:
+    for kind, code, title, lang, level, teacher, room, cap, asked, start, end, days, t1, t2 in plans:
         try:
             activity = courses.create_activity(centre, kind, service[code], title, lang, level, teacher,
                                                room, cap, start, end, days, t1, t2)  # fmt: skip
             first = residents if code == "C8.9" else []
-            _enrol(activity, first + rng.sample(adults, min(len(adults), cap + 2)))
+            _enrol(activity, first + rng.sample(adults, min(len(adults), asked)))
             _record_attendance(activity, staff, rng)
         except courses.ActivityError:
             continue
