@@ -73,7 +73,7 @@ def test_this_week_and_next_by_day_with_room_and_teacher(world, login, f):
     assert f"18:00 – 20:00 {EVENT} Event Who {world.spouse.full_name} (on the waiting list)" in text
     assert f'id="item-appointment-{mine.id}"' in this_week
     assert (
-        f"11:00 – 11:30 {mine.case.service.name} Appointment Who {world.spouse.full_name}" in text
+        f"11:00 – 11:30 {mine.case.service.short_name} Appointment Who {world.spouse.full_name}" in text
     )
     assert "Staff member Айгерім Сапарова" in text
     # Nothing of the neighbours': not their course, not their appointment, not their name.

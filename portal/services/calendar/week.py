@@ -106,11 +106,12 @@ class Item:
 
     @property
     def title(self) -> str:
-        """The course or event title; for an appointment, the service (no personal data, so
-        the printed timetable can hang on a wall)."""
+        """The course or event title; for an appointment, the service's short name (no
+        personal data, so the printed timetable can hang on a wall; the full name of C8.6 runs
+        to 120 characters)."""
         if isinstance(self.obj, ActivitySession):
             return self.obj.activity.title
-        return self.obj.case.service.name
+        return self.obj.case.service.short_name
 
     @property
     def activity_kind(self) -> ActivityKind | None:

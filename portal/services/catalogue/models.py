@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,6 +21,22 @@ class DeliveryMode(StrEnum):
     COURSE = "course"
     EVENT = "event"
     CASE = "case"
+
+
+# A few words per service where a calendar, My day or a phone has no room for the full name
+# (C8.6's runs to 120 characters; issue 17).
+SHORT_NAMES = {
+    "C8.1": _l("Information"),
+    "C8.2": _l("Translation"),
+    "C8.3": _l("Employment"),
+    "C8.4": _l("History and law course"),
+    "C8.5": _l("Cultural event"),
+    "C8.6": _l("Legal help"),
+    "C8.7": _l("Citizenship help"),
+    "C8.8": _l("Medical care"),
+    "C8.9": _l("Language course"),
+    "C8.10": _l("Social assistance"),
+}
 
 
 class Service(Localized, db.Model):
@@ -38,6 +55,13 @@ class Service(Localized, db.Model):
     def choice_label(self) -> str:
         """How a list of services offers it: "C8.9 · Kazakh language courses"."""
         return f"{self.code} · {self.name}"
+
+    @property
+    def short_name(self) -> str:
+        """A few words in the current language ("Legal help"), the full name's stand-in where
+        space is short."""
+        short = SHORT_NAMES.get(self.code)
+        return str(short) if short is not None else self.name
 
     @property
     def delivery_modes(self) -> list[DeliveryMode]:
