@@ -116,6 +116,11 @@ def test_a_resident_on_a_phone_reads_the_stage_signs_up_and_downloads_the_calend
     expect(page.locator("#stage")).to_have_text(stage)
     expect(page.locator("#upcoming")).to_contain_text(COURSE)
     expect(page.locator(f"#member-{head.id}")).to_contain_text(head.full_name)
+    # The header keeps to a few short lines: the stage is in the first half of the screen
+    # (it was below 470 of the 844 pixels; issue 17).
+    header = page.locator(".site-header").evaluate("el => el.getBoundingClientRect().height")
+    stage_top = page.locator("#stage").evaluate("el => el.getBoundingClientRect().top")
+    assert header <= 140 and stage_top <= HEIGHT / 2, (header, stage_top)
     font_size = page.locator("#stage").evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
     assert font_size >= 24, font_size  # large type
     _fits(page, "the home page")
