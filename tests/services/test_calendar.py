@@ -94,8 +94,8 @@ def appointment(the_case, staff, day, start, end, *, room=None) -> Appointment:
 
 
 def day_cells(html: str) -> dict[str, str]:
-    """The content of each day's cell of the grid, by ISO date."""
-    return dict(re.findall(r'data-day="([\d-]+)">(.*?)</td>', html, re.S))
+    """The content of each day's column of the grid, by ISO date."""
+    return dict(re.findall(r'data-day="([\d-]+)">(.*?)</section>', html, re.S))
 
 
 def pdf_text(data: bytes) -> str:

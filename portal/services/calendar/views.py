@@ -27,7 +27,7 @@ from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Centre
 from portal.auth import queries as staff_queries
 from portal.bounds import date_arg, id_arg, valid_id
-from portal.clock import today, week_of
+from portal.clock import now, today, week_of
 from portal.config import LANGUAGES
 from portal.extensions import db
 from portal.forms import DateField, IdField, strip
@@ -35,6 +35,7 @@ from portal.htmx import hx_redirect, is_partial, render
 from portal.i18n import LANG_PREFIX
 from portal.pdf import pdf_response
 from portal.services.calendar import week as cal
+from portal.services.calendar.grid import grid as time_grid
 from portal.services.cases.models import Appointment, Case
 from portal.services.courses.models import Activity, ActivitySession
 
@@ -178,19 +179,21 @@ def _week_page(
         form = AppointmentForm(formdata=None)
         form.offer(cal.open_cases(centre.id), staff, rooms)
         form.on.data = view.monday if view.monday > today() else today()
+    week = cal.week_items(
+        centre.id,
+        view.monday,
+        room_id=view.room_id,
+        teacher_id=view.teacher_id,
+        service_id=view.service_id,
+    )
     return render(
         TEMPLATE,
         block=block,
         status=status,
         centre=centre,
         view=view,
-        week=cal.week_items(
-            centre.id,
-            view.monday,
-            room_id=view.room_id,
-            teacher_id=view.teacher_id,
-            service_id=view.service_id,
-        ),
+        week=week,
+        grid=time_grid(week, now()),
         rooms=rooms,
         staff=staff,
         services=cal.services(),
