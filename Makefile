@@ -38,12 +38,20 @@ test: install-dev translations chromium faketime lint
 test-sqlite:
 	bash .ci/with-redis $(PYTEST)
 
+# The PostgreSQL pass leaves out what runs once, on SQLite, to keep `make test` within its
+# budget: the browser tests (the pages in Chromium; the database under them is the one every
+# other test covers on both) and the workflow's state exploration (its edges are pages and
+# operations tested on both). `make test-slow` runs them on PostgreSQL too.
 test-postgres:
-	bash .ci/with-postgres bash .ci/with-redis bash .ci/faked-clock $(PYTEST)
+	bash .ci/with-postgres bash .ci/with-redis bash .ci/faked-clock \
+		$(PYTEST) -m "not slow and not browser and not once"
 
-# Long generated-input runs and national-size checks (marked `slow`; CI does not run them).
-test-slow: install-dev translations chromium
+# Long generated-input runs and national-size checks (marked `slow`; CI does not run them), and
+# on PostgreSQL (the faked clock too) what `make test` runs on SQLite only.
+test-slow: install-dev translations chromium faketime
 	$(PYTEST) -m slow || [ $$? -eq 5 ]
+	bash .ci/with-postgres bash .ci/with-redis bash .ci/faked-clock \
+		$(PYTEST) -m "browser or once"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -49,7 +49,9 @@ from portal.residents.models import Person
 from tests.applications.helpers import add_all_documents
 from tests.html_forms import Form, forms_on
 
-pytestmark = pytest.mark.clock("2026-11-25 10:00")
+# Run once per `make test`, on SQLite (`once`: about a minute on PostgreSQL; `make test-slow`
+# runs it there): the graph is the workflow's, the same on both databases.
+pytestmark = [pytest.mark.clock("2026-11-25 10:00"), pytest.mark.once]
 
 MAX_NODES = 3000
 FINAL = (State.WITHDRAWN.value, State.CERTIFICATE_ISSUED.value)  # a guard: the space is finite, but a bug that grows it must not hang CI
