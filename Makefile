@@ -51,7 +51,7 @@ test-postgres:
 test-slow: install-dev translations chromium faketime
 	$(PYTEST) -m slow || [ $$? -eq 5 ]
 	bash .ci/with-postgres bash .ci/with-redis bash .ci/faked-clock \
-		$(PYTEST) -m "browser or once"
+		$(PYTEST) -m "(browser or once) and not slow"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
