@@ -22,8 +22,7 @@ from portal.htmx import hx_redirect, is_partial
 @dataclass(frozen=True)
 class Question:
     slot: str  # the id of the element the question takes the place of
-    ask_url: str  # where the question is read (GET)
-    confirm_url: str  # where the action is done (POST, with confirmed=1)
+    url: str  # the action's: GET reads the question, POST with confirmed=1 does it
     back_url: str  # the page the action is on
     title: str  # the question, e.g. "Cancel the enrolment of … in …?"
     confirm_label: str  # the second button, e.g. "Yes, cancel the enrolment"

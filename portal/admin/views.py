@@ -88,7 +88,7 @@ def delete_override(override_id: int):
             else _("Without the correction the day follows the public-holiday calendar: a day off."),
             _("Deadlines counted in working days across this day may move."),
         ]
-        return ask(Question(slot=f"override-{row.id}", ask_url=url, confirm_url=url,
+        return ask(Question(slot=f"override-{row.id}", url=url,
                             back_url=url_for("admin.calendar"),
                             title=_("Delete the correction?"),
                             confirm_label=_("Yes, delete the correction"),

@@ -278,7 +278,7 @@ def cancel(enrolment_id: int):
             return _back()
         title, lines, button = waitlist.cancelling(enrolment, None, resident=True)
         slot = f"signup-{enrolment.activity_id}-{enrolment.person_id}-cancel"
-        return ask(Question(slot=slot, ask_url=url, confirm_url=url,
+        return ask(Question(slot=slot, url=url,
                             back_url=url_for("me.activities"), title=title,
                             confirm_label=button, consequences=lines))  # fmt: skip
     if not confirmed():

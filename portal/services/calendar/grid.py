@@ -71,6 +71,12 @@ def _minutes(moment: datetime, day: date) -> int:
     return max(0, min(24 * 60, int(delta.total_seconds() // 60)))
 
 
+def _span(item: Item, day: date) -> tuple[int, int]:
+    """The item's start and end in minutes from `day`'s midnight (past midnight: 24:00)."""
+    end = _minutes(item.ends_at, day) if item.ends_at.date() == day else 24 * 60
+    return _minutes(item.starts_at, day), end
+
+
 def _lanes(items: list[Item]) -> list[tuple[Item, int, int]]:
     """Each item with its lane and the number of lanes of its group of overlapping items."""
     placed: list[tuple[Item, int, int]] = []
@@ -96,15 +102,13 @@ def grid(week: Week, moment: datetime) -> Grid:
     """The week's items placed on the grid; `moment` (Kazakhstan time) draws today's line."""
     first, last = FIRST_HOUR, LAST_HOUR
     for item in week.items:
-        start = _minutes(item.starts_at, item.day)
-        end = _minutes(item.ends_at, item.day) if item.ends_at.date() == item.day else 24 * 60
+        start, end = _span(item, item.day)
         first, last = min(first, start // 60), max(last, -(-end // 60))
     days = []
     for d in week.days:
         gd = GridDay(d.day)
         for item, lane, lanes in _lanes(d.items):
-            start = _minutes(item.starts_at, d.day)
-            end = _minutes(item.ends_at, d.day) if item.ends_at.date() == d.day else 24 * 60
+            start, end = _span(item, d.day)
             row_start = (start - first * 60) // SLOT_MINUTES + 1
             row_end = max(row_start + 1, -(-(end - first * 60) // SLOT_MINUTES) + 1)
             gd.placed.append(Placed(item, row_start, row_end, lane, lanes))

@@ -331,7 +331,7 @@ def _ask_cancel(appointment: Appointment):
                        "waiting for a time."))  # fmt: skip
     lines.append(_("The time is freed for other appointments and sessions."))
     url = url_for("cases.cancel_appointment", appointment_id=appointment.id)
-    return ask(Question(slot=f"appointment-{appointment.id}", ask_url=url, confirm_url=url,
+    return ask(Question(slot=f"appointment-{appointment.id}", url=url,
                         back_url=back, title=_("Cancel the appointment?"),
                         confirm_label=_("Yes, cancel the appointment"),
                         consequences=lines))  # fmt: skip

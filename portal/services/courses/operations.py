@@ -39,6 +39,7 @@ from portal.residents.models import Person
 from portal.services.calendar.clashes import find_clashes
 from portal.services.catalogue import eligibility
 from portal.services.catalogue.models import Service
+from portal.services.courses import waitlist
 from portal.services.courses.models import (
     Activity,
     ActivityKind,
@@ -55,9 +56,7 @@ from portal.services.courses.recurrence import (
     session_days,
 )
 from portal.services.courses.rules import ActivityError, check_activity
-from portal.services.courses.waitlist import (
-    ACTIVE,
-)
+from portal.services.courses.waitlist import ACTIVE
 
 log = logging.getLogger(__name__)
 
@@ -306,6 +305,12 @@ def _mover(activity: Activity):
     return may_move_up
 
 
+def _waiting_with_families(activity: Activity) -> Select:
+    return waitlist.waiting(activity).options(
+        selectinload(Enrolment.person).selectinload(Person.family)
+    )
+
+
 def next_up(enrolment: Enrolment) -> Enrolment | None:
     """Who would move up from the waiting list if `enrolment` were cancelled now: the first
     waiting person `promote_waitlisted` would seat (None when the enrolment holds no seat or
@@ -313,24 +318,14 @@ def next_up(enrolment: Enrolment) -> Enrolment | None:
     if enrolment.status != EnrolmentStatus.ENROLLED:
         return None
     may_move_up = _mover(enrolment.activity)
-    waiting = db.session.scalars(_waiting(enrolment.activity))
+    waiting = db.session.scalars(_waiting_with_families(enrolment.activity))
     return next((e for e in waiting if may_move_up(e)), None)
-
-
-def _waiting(activity: Activity) -> Select:
-    """The waiting list in its order (first come, first served), with each person's family."""
-    return (
-        select(Enrolment)
-        .where(Enrolment.activity_id == activity.id, Enrolment.status == EnrolmentStatus.WAITLISTED)
-        .order_by(Enrolment.created_at, Enrolment.id)
-        .options(selectinload(Enrolment.person).selectinload(Person.family))
-    )
 
 
 def promote_waitlisted(activity: Activity) -> list[Enrolment]:
     """Fill the free seats from the waiting list, in order. Whoever can no longer take a seat
     (no longer eligible, or a clash) keeps their place on the list and is passed over."""
-    waiting = _waiting(activity).with_for_update()
+    waiting = _waiting_with_families(activity).with_for_update()
     promoted: list[Enrolment] = []
     may_move_up = _mover(activity)
     for enrolment in db.session.scalars(waiting).all():

@@ -287,7 +287,7 @@ def _ask_cancel(enrolment: Enrolment):
         return hx_redirect(back)
     title, lines, button = waitlist.cancelling(enrolment, ops.next_up(enrolment), resident=False)
     url = url_for("courses.cancel_enrolment", enrolment_id=enrolment.id)
-    return ask(Question(slot=f"cancel-{enrolment.id}", ask_url=url, confirm_url=url,
+    return ask(Question(slot=f"cancel-{enrolment.id}", url=url,
                         back_url=back, title=title, confirm_label=button,
                         consequences=lines))  # fmt: skip
 

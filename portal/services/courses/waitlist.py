@@ -5,7 +5,7 @@ told after an enrolment."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
@@ -14,19 +14,22 @@ from portal.services.courses.models import Activity, Enrolment, EnrolmentStatus
 ACTIVE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
 
 
+def waiting(activity: Activity) -> Select:
+    """The waiting list's enrolments in its order: first come, first served, the id breaking
+    ties (what `waiting_ahead` counts)."""
+    return (
+        select(Enrolment)
+        .where(
+            Enrolment.activity_id == activity.id,
+            Enrolment.status == EnrolmentStatus.WAITLISTED,
+        )
+        .order_by(Enrolment.created_at, Enrolment.id)
+    )
+
+
 def waiting_list(activity: Activity) -> list[Enrolment]:
     """The waiting list in order: position n is index n - 1."""
-    return list(
-        db.session.scalars(
-            select(Enrolment)
-            .where(
-                Enrolment.activity_id == activity.id,
-                Enrolment.status == EnrolmentStatus.WAITLISTED,
-            )
-            .order_by(Enrolment.created_at, Enrolment.id)
-            .options(selectinload(Enrolment.person))
-        )
-    )
+    return list(db.session.scalars(waiting(activity).options(selectinload(Enrolment.person))))
 
 
 def waiting_ahead(ahead, activity_id, created_at, enrolment_id):
