@@ -20,3 +20,12 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 control_socket_disable = True
 wsgi_app = "wsgi:app"
+
+
+def post_worker_init(worker):
+    """Before a worker's first request: load the PDF renderer and its fonts (about a second),
+    so that the first timetable, letter or certificate a worker prints comes as fast as the
+    rest (issue 17)."""
+    from portal.pdf import warm_up
+
+    worker.log.info("PDF renderer loaded in %.2f s", warm_up())

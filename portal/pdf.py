@@ -41,6 +41,30 @@ def render_pdf(template: str, lang: str, **context) -> bytes:
     )
 
 
+# Every face the documents use, in their three alphabets, so that Pango and fontconfig have
+# found and loaded them before the first real document.
+_WARM_UP = """<html><head><style>
+@page { size: A4; margin: 20mm; @bottom-right { content: "1 / 1"; } }
+html { font-family: "DejaVu Sans", sans-serif; font-size: 10.5pt; }
+</style></head><body><h1>Қазақстан Республикасы</h1><p>Республика Казахстан · Republic of
+Kazakhstan <b>ӘәҒғҚқҢңӨөҰұҮүҺһІі</b> <i>2026</i></p><table><tr><td>1</td></tr></table>
+</body></html>"""
+
+
+def warm_up() -> float:
+    """Load WeasyPrint (about a second to import), Pango and the fonts once, by laying out a
+    small document: called in each gunicorn worker before it takes its first request
+    (`post_worker_init` in gunicorn.conf.py), so that nobody's first PDF waits for it
+    (issue 17). Returns the seconds it took, which the worker logs."""
+    from time import perf_counter
+
+    start = perf_counter()
+    from weasyprint import HTML
+
+    HTML(string=_WARM_UP).write_pdf()
+    return perf_counter() - start
+
+
 def pdf_response(data: bytes, filename: str) -> Response:
     """The PDF shown in the browser (inline), under a safe file name, never cached."""
     name = _safe_filename(filename)

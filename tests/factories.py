@@ -36,7 +36,8 @@ def centre(region_code: str = "KZ-47", kind: CentreKind = CentreKind.ADAPTATION,
         name_kk=kw.pop("name_kk", f"Орталық {n}"),
         name_ru=kw.pop("name_ru", f"Центр {n}"),
         name_en=kw.pop("name_en", f"Centre {n}"),
-        address=kw.pop("address", f"Ақтау қ., {n} үй"),
+        address_kk=kw.pop("address_kk", f"Ақтау қ., {n} үй"),
+        address_ru=kw.pop("address_ru", f"г. Актау, дом {n}"),
         **kw,
     )
     db.session.add(c)

@@ -123,6 +123,8 @@ MATRIX = [
     ("accommodation.rooms",       "GET",  "centre",  LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
     ("accommodation.centre_history", "GET", "centre", LOGIN,   EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      DENIED),
     ("accommodation.add_room",    "POST", "centre",  LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("accommodation.centre_details", "GET", "centre", LOGIN,   EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
+    ("accommodation.centre_details", "POST", "centre", LOGIN,  DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
     ("accommodation.add_beds",    "POST", "room",    LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
     ("accommodation.bed_service", "POST", "bed",     LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
     ("accommodation.admit",       "GET",  "family",  LOGIN,    EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
@@ -571,6 +573,8 @@ def post_data(row: Row, world: World, hh: Household, user: User | None) -> dict:
             "beds": "2",
             "in_service_from": ACTION_DAY,
         }
+    if endpoint == "accommodation.centre_details":
+        return {"address_kk": "Ақтау қ., Жаңа көше, 7 үй", "address_ru": "г. Актау, ул. Новая, 7"}
     if endpoint == "accommodation.add_beds":
         return {"count": "2", "on": ACTION_DAY}
     if endpoint == "accommodation.bed_service":

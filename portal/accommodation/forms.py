@@ -3,14 +3,21 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from portal.accommodation.models import (
     ADMISSION_REASON_LABELS,
     DISCHARGE_REASON_LABELS,
     ROOM_USE_LABELS,
 )
-from portal.forms import DateField, near_today, strip
+from portal.forms import DateField, near_today, phone_number, strip
 
 
 def _choices(labels) -> list[tuple[str, str]]:
@@ -72,3 +79,27 @@ class AddBedsForm(FlaskForm):
         _l("Beds to add"), default=1, validators=[InputRequired(), NumberRange(min=1, max=20)]
     )
     on = DateField(_l("In service from"), validators=[InputRequired(), BED_SERVICE])
+
+
+class CentreDetailsForm(FlaskForm):
+    """The centre's contact details as its letters, timetables and calendar print them: the
+    postal address in each language (Kazakh required; the others fall back to it)."""
+
+    address_kk = StringField(_l("Postal address in Kazakh"), filters=[strip],
+                             validators=[DataRequired(), Length(max=300)])  # fmt: skip
+    address_ru = StringField(_l("Postal address in Russian"), filters=[strip],
+                             validators=[Optional(), Length(max=300)])  # fmt: skip
+    address_en = StringField(_l("Postal address in English"), filters=[strip],
+                             validators=[Optional(), Length(max=300)])  # fmt: skip
+    phone = StringField(_l("Phone"), filters=[strip],
+                        validators=[Optional(), Length(max=32), phone_number])  # fmt: skip
+    email = StringField(_l("Email"), filters=[strip], validators=[
+        Optional(), Length(max=120),
+        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+               message=_l("Enter an e-mail address such as name@example.kz."))])  # fmt: skip
+
+    FIELDS = ("address_kk", "address_ru", "address_en", "phone", "email")
+
+    @property
+    def values(self) -> dict[str, str | None]:
+        return {name: self[name].data or None for name in self.FIELDS}

@@ -36,8 +36,14 @@ class Localized:
 
     @property
     def name(self) -> str:
-        lang = str(get_locale() or "kk")
-        return getattr(self, f"name_{lang}", None) or self.name_kk
+        return in_language(self, "name")
+
+
+def in_language(obj, field: str) -> str:
+    """`obj.<field>_<lang>` in the current language (a PDF's or e-mail's under
+    `force_locale`), or the Kazakh one where that language's is not written."""
+    lang = str(get_locale() or "kk")
+    return getattr(obj, f"{field}_{lang}", None) or getattr(obj, f"{field}_kk")
 
 
 class RegionKind(StrEnum):
@@ -84,7 +90,11 @@ class Centre(Localized, Timestamped, db.Model):
     name_kk: Mapped[str] = mapped_column(String(200))
     name_ru: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
-    address: Mapped[str] = mapped_column(String(300))
+    # The postal address as letters print it: in Kazakh, and in Russian and English where
+    # written (a Russian letter or timetable prints the Russian one; else the Kazakh).
+    address_kk: Mapped[str] = mapped_column(String(300))
+    address_ru: Mapped[str | None] = mapped_column(String(300))
+    address_en: Mapped[str | None] = mapped_column(String(300))
     phone: Mapped[str | None] = mapped_column(String(32))
     email: Mapped[str | None] = mapped_column(String(120))
 
@@ -92,6 +102,10 @@ class Centre(Localized, Timestamped, db.Model):
     rooms: Mapped[list[Room]] = relationship(
         back_populates="centre", order_by="(Room.floor, Room.number)"
     )
+
+    @property
+    def address(self) -> str:
+        return in_language(self, "address")
 
     @property
     def audit_centre_id(self) -> int:

@@ -179,6 +179,15 @@ def discharge(stays: list[Stay], on: date, reason: DischargeReason, note: str | 
     flush_or_conflict()
 
 
+def update_details(centre: Centre, values: dict[str, str | None]) -> bool:
+    """Write the centre's contact details (`CentreDetailsForm.values`); False when nothing
+    changed. The audit records each changed field, old and new (issue 15)."""
+    changed = {k: v for k, v in values.items() if getattr(centre, k) != v}
+    for name, value in changed.items():
+        setattr(centre, name, value)
+    return bool(changed)
+
+
 def add_room(centre: Centre, floor: int, number: str, use: RoomUse, beds: int, on: date) -> Room:
     exists = db.session.scalar(
         select(func.count())

@@ -17,6 +17,7 @@ from portal.accommodation.forms import (
     AddBedsForm,
     AdmissionForm,
     BedServiceForm,
+    CentreDetailsForm,
     DischargeForm,
     RoomForm,
 )
@@ -93,6 +94,22 @@ def centre_history(centre_id: int):
                           per_page=history.CENTRE_ROWS, error_out=False)  # fmt: skip
     return render("accommodation/centre_history.html", centre=centre, history=changes,
                   subjects=queries.history_subjects(centre.id, changes.items))  # fmt: skip
+
+
+@bp.route("/centres/<int:centre_id>/details", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def centre_details(centre_id: int):
+    """The centre's postal address in each language, phone and e-mail, as its letters,
+    timetables and residents' calendars print them."""
+    centre = access.get_or_404(Centre, centre_id)
+    form = CentreDetailsForm(obj=centre)
+    if form.validate_on_submit():
+        if ops.update_details(centre, form.values):
+            db.session.commit()
+            flash(_("The centre's contact details have been saved."), "success")
+        return hx_redirect(url_for("accommodation.centre", centre_id=centre.id))
+    status = 422 if form.is_submitted() else 200
+    return render("accommodation/centre_details.html", centre=centre, form=form, status=status)
 
 
 @bp.get("/centres/<int:centre_id>/rooms")

@@ -20,7 +20,9 @@ def build_centres(regions: dict[str, Region], day: date) -> dict[str, Centre]:
             name_kk=kk,
             name_ru=ru,
             name_en=en,
-            address=address,
+            address_kk=address[0],
+            address_ru=address[1],
+            address_en=address[2],
             phone=phone,
         )
         db.session.add(centre)

@@ -36,6 +36,7 @@ CENTRE = {
     "ru": "Центр адаптации и интеграции кандасов города Актау",
     "en": "Aktau adaptation and integration centre for kandas",
 }
+ADDRESS = {"kk": "Ақтау қ., 12 шағын аудан, 5 үй", "ru": "г. Актау, 12-й микрорайон, дом 5"}
 PAGE_1_OF_1 = {"kk": "1-бет (барлығы 1)", "ru": "Страница 1 из 1", "en": "Page 1 of 1"}
 
 
@@ -69,7 +70,8 @@ def _fonts(pdf: bytes) -> dict[str, bool]:
 def family(f):
     """Қасымов Нұрлан with his wife Қасымова Айгүл and their daughter Қасымова Әсел."""
     centre = f.centre(
-        name_kk=CENTRE["kk"], name_ru=CENTRE["ru"], name_en=CENTRE["en"], phone="+7 7292 50 12 34"
+        name_kk=CENTRE["kk"], name_ru=CENTRE["ru"], name_en=CENTRE["en"], phone="+7 7292 50 12 34",
+        address_kk=ADDRESS["kk"], address_ru=ADDRESS["ru"], address_en=None,
     )
     fam = f.family(centre, members=1, iin=f.valid_iin(date(1985, 3, 14), "M", HEAD_IIN_SERIAL))
     res.add_member(
@@ -171,6 +173,8 @@ def test_r4_1_documents_refusal_letter_states_reasons_dates_and_who_decided(
     assert f"{application.id}-2" in text  # outgoing number
     assert CENTRE[lang] in text
     assert REGION[lang] in text
+    assert ADDRESS[lang] in text  # the Russian letter prints the Russian address (issue 17)
+    assert ADDRESS["ru" if lang == "kk" else "kk"] not in text
     assert PAGE_1_OF_1[lang] in text
 
 
@@ -188,6 +192,7 @@ def test_r4_1_documents_refusal_letter_in_english_names_the_legal_basis_and_the_
     assert "submit them again" in text
     assert "March 4, 2026" in text
     assert "oralman" not in text.lower()
+    assert ADDRESS["kk"] in text  # no English address written: the Kazakh one
 
 
 def test_r4_1_no_refusal_letter_for_documents_not_refused_or_without_reasons(

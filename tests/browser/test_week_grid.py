@@ -1,6 +1,7 @@
 """The week grid in Chromium (issue 17): a session moved by dragging it, another with the
 keyboard, and a move refused for a clash, in place — each through the item's move form and
-the server's one clash check."""
+the server's one clash check; and in the day's view by room, a session dragged into another
+room's column moves there."""
 
 from __future__ import annotations
 
@@ -49,15 +50,18 @@ def _drag(page: Page, item, column, row: int) -> None:
 
 
 def test_sessions_move_by_drag_and_keyboard_and_a_clash_is_refused_in_place(
-    page: Page, live_server, staffed_centre, tr
+    page: Page, live_server, staffed_centre, tr, f
 ):
     centre, room, staff = staffed_centre
+    other_room = f.room(centre, beds=2, number="202")
     monday = today() + timedelta(days=7 - today().weekday())  # next week: all to come
     week = (monday, monday + timedelta(days=6))
     first = course(centre, title="Қазақ тілі", room=room, dates=week, weekdays=[0],
                    starts_at_time=time(10), ends_at_time=time(11, 30))  # fmt: skip
     second = course(centre, code="C8.4", title="Тарих", room=room, dates=week, weekdays=[0],
                     starts_at_time=time(14), ends_at_time=time(15))  # fmt: skip
+    third = course(centre, code="C8.9", title="Заң", room=other_room, dates=week, weekdays=[0],
+                   starts_at_time=time(16), ends_at_time=time(17))  # fmt: skip
     a, b = first.sessions[0].id, second.sessions[0].id
     log_in(page, live_server, staff, LANG)
     page.set_viewport_size({"width": 1366, "height": 1700})  # the whole grid on the screen
@@ -91,3 +95,15 @@ def test_sessions_move_by_drag_and_keyboard_and_a_clash_is_refused_in_place(
     expect(page.locator(f"#move-session-{b}-error")).to_be_visible()
     assert _when(b) == ((monday + timedelta(days=1)).isoformat(), "12:00", "13:00")
     assert db.session.scalars(select(ActivitySession)).all()  # nothing else changed
+
+    # One day by room: the first session dragged into room 202's column at 12:00 moves there.
+    page.goto(f"{live_server}/{LANG}/centres/{centre.id}/calendar?day={monday.isoformat()}&by=room")
+    assert third.sessions  # room 202 is used that day, so it has a column
+    target = page.locator(f'#week-grid .grid-day[data-room="{other_room.id}"]')
+    item_a = page.locator(f"#item-session-{a}")
+    _ready(item_a.locator("form"))
+    _drag(page, item_a, target, (12 - int(target.get_attribute("data-first"))) * 4)
+    expect(target.locator(f"#item-session-{a}")).to_contain_text("12:00–13:30")
+    assert _when(a) == (monday.isoformat(), "12:00", "13:30")
+    db.session.rollback()
+    assert db.session.get(ActivitySession, a).room_id == other_room.id

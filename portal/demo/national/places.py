@@ -126,8 +126,10 @@ def _centre(writer: Writer, rng: random.Random, day: date, region: Region, n: in
     opened = day - timedelta(days=900 + rng.randrange(200))
     centre_id = writer.add(
         "centre", region_id=region.id, kind=kind, name_kk=names[0], name_ru=names[1],
-        name_en=names[2], address=f"Орталық көшесі, {n} үй", phone=f"+7 7{n:03d} 50 {n % 100:02d} 00",
-        email=f"centre{n}@example.kz", created_at=instant(opened),
+        name_en=names[2], address_kk=f"Орталық көшесі, {n} үй",
+        address_ru=f"ул. Центральная, дом {n}", address_en=f"{n} Central Street",
+        phone=f"+7 7{n:03d} 50 {n % 100:02d} 00", email=f"centre{n}@example.kz",
+        created_at=instant(opened),
     )  # fmt: skip
     centre = Centre(centre_id, region.id, region.code, kind, names[2])
     _rooms(writer, rng, day, centre, beds, opened)

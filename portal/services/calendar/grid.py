@@ -1,5 +1,6 @@
 """The week as a time grid (issue 17): hours down, seven days across, each session or
-appointment placed by its time and length, side by side with those it overlaps.
+appointment placed by its time and length, side by side with those it overlaps. One day can be
+shown the same way with its rooms or its staff across instead of the days (the resource view).
 
 Placement is by CSS classes (`static/css/calendar.css`), not inline styles, which the CSP
 forbids: a day is a grid of quarter-hour rows (`rows-N`); an item starts at row `gs-N` and ends
@@ -12,7 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from portal.accommodation.models import Room
+from portal.auth.models import User
 from portal.services.calendar.week import Item, Week
+
+BY = ("room", "staff")  # the resource views of a day
 
 SLOT_MINUTES = 15
 FIRST_HOUR, LAST_HOUR = 7, 21  # the hours shown at least
@@ -36,8 +41,12 @@ class Placed:
 
 
 @dataclass
-class GridDay:
+class Column:
+    """A day of the week, or in the resource view one room or staff member on the day
+    (`resource`: a Room or User; None there for the items that have no room or nobody)."""
+
     day: date
+    resource: Room | User | None = None
     placed: list[Placed] = field(default_factory=list)
     now_row: int | None = None  # today's line, on today only
 
@@ -51,7 +60,8 @@ class GridDay:
 class Grid:
     first_hour: int
     last_hour: int
-    days: list[GridDay]
+    columns: list[Column]
+    by: str | None = None  # "room" or "staff" in the resource view; None: the week
 
     @property
     def rows(self) -> int:
@@ -98,22 +108,63 @@ def _lanes(items: list[Item]) -> list[tuple[Item, int, int]]:
     return placed
 
 
-def grid(week: Week, moment: datetime) -> Grid:
-    """The week's items placed on the grid; `moment` (Kazakhstan time) draws today's line."""
+def _hours(items: list[Item]) -> tuple[int, int]:
+    """The first and last hour shown: 07–21, or wider for an item outside them."""
     first, last = FIRST_HOUR, LAST_HOUR
-    for item in week.items:
+    for item in items:
         start, end = _span(item, item.day)
         first, last = min(first, start // 60), max(last, -(-end // 60))
-    days = []
-    for d in week.days:
-        gd = GridDay(d.day)
-        for item, lane, lanes in _lanes(d.items):
-            start, end = _span(item, d.day)
-            row_start = (start - first * 60) // SLOT_MINUTES + 1
-            row_end = max(row_start + 1, -(-(end - first * 60) // SLOT_MINUTES) + 1)
-            gd.placed.append(Placed(item, row_start, row_end, lane, lanes))
-        if moment.date() == d.day and first * 60 <= _minutes(moment, d.day) < last * 60:
-            gd.now_row = (_minutes(moment, d.day) - first * 60) // SLOT_MINUTES + 1
-        days.append(gd)
-    return Grid(first, last, days)
+    return first, last
 
+
+def _fill(column: Column, items: list[Item], first: int, last: int, moment: datetime) -> Column:
+    """Place `items` (of the column's day) in the column, and today's line if it is today."""
+    for item, lane, lanes in _lanes(items):
+        start, end = _span(item, column.day)
+        row_start = (start - first * 60) // SLOT_MINUTES + 1
+        row_end = max(row_start + 1, -(-(end - first * 60) // SLOT_MINUTES) + 1)
+        column.placed.append(Placed(item, row_start, row_end, lane, lanes))
+    minute = _minutes(moment, column.day)
+    if moment.date() == column.day and first * 60 <= minute < last * 60:
+        column.now_row = (minute - first * 60) // SLOT_MINUTES + 1
+    return column
+
+
+def grid(week: Week, moment: datetime) -> Grid:
+    """The week's items placed on the grid; `moment` (Kazakhstan time) draws today's line."""
+    first, last = _hours(week.items)
+    columns = [_fill(Column(d.day), d.items, first, last, moment) for d in week.days]
+    return Grid(first, last, columns)
+
+
+def _resource_id(item: Item, by: str) -> int | None:
+    resource = item.room if by == "room" else item.staff
+    return resource.id if resource is not None else None
+
+
+def resource_grid(
+    items: list[Item], day: date, by: str, resources: list, moment: datetime
+) -> Grid:
+    """One day's items with a column per room (`by="room"`) or per staff member (`"staff"`).
+    Rooms are those used on the day; staff are all of `resources` (so that who is free shows),
+    then anyone else the day names; a last column holds the items with no room or nobody.
+    (Compared by id: a User's equality is its login session's.)"""
+    columns: dict[int | None, Column] = {
+        r.id: Column(day, r) for r in resources if by == "staff"
+    } | {None: Column(day)}
+    for item in items:
+        resource = item.room if by == "room" else item.staff
+        key = _resource_id(item, by)
+        if key not in columns:
+            columns[key] = Column(day, resource)
+    order = {r.id: n for n, r in enumerate(resources)}  # theirs; then others; then nobody
+    columns = dict(
+        sorted(columns.items(), key=lambda kv: order.get(kv[0], len(order) + (kv[0] is None)))
+    )
+    first, last = _hours(items)
+    shown = []
+    for key, column in columns.items():
+        mine = [i for i in items if _resource_id(i, by) == key]
+        if mine or (key is not None and by == "staff"):
+            shown.append(_fill(column, mine, first, last, moment))
+    return Grid(first, last, shown, by)

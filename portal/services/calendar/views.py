@@ -10,7 +10,7 @@ outside the user's scope answers 404.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, flash, make_response, render_template, request, url_for
 from flask_babel import format_datetime, get_locale
@@ -35,6 +35,7 @@ from portal.htmx import hx_redirect, is_partial, render
 from portal.i18n import LANG_PREFIX
 from portal.pdf import pdf_response
 from portal.services.calendar import week as cal
+from portal.services.calendar.grid import BY, resource_grid
 from portal.services.calendar.grid import grid as time_grid
 from portal.services.cases.models import Appointment, Case
 from portal.services.courses.models import Activity, ActivitySession
@@ -50,13 +51,15 @@ MOVE_TEMPLATE = "services/calendar/_move.html"
 
 @dataclass(frozen=True)
 class View:
-    """The week and filters of the calendar, from the query string or from the hidden
-    `view_*` fields that every form of the page carries back."""
+    """The week (or in the resource view the day, by room or by staff) and the filters of the
+    calendar, from the query string or from the hidden `view_*` fields that every form of the
+    page carries back."""
 
-    monday: date
+    day: date  # the day asked for; the week is the one that holds it
     room_id: int | None = None
     teacher_id: int | None = None
     service_id: int | None = None
+    by: str | None = None  # "room" or "staff": one day with those across
 
     @classmethod
     def read(cls, values, prefix: str = "") -> View:
@@ -64,16 +67,35 @@ class View:
             value = values.get(prefix + name, "")
             return int(value) if valid_id(value) else None
 
+        by = values.get(prefix + "by", "")
+        by = by if by in BY else None
         try:
-            day = date_arg(values.get(prefix + "week", ""))
+            day = date_arg(values.get(prefix + "day", "") or values.get(prefix + "week", ""))
         except ValueError:
             day = today()
-        return cls(week_of(day)[0], number("room"), number("teacher"), number("service"))
+        if by and not values.get(prefix + "day") and week_of(day)[0] <= today() < week_of(day)[1]:
+            day = today()  # from the week to its days: start with today
+        return cls(day, number("room"), number("teacher"), number("service"), by)
+
+    @property
+    def monday(self) -> date:
+        return week_of(self.day)[0]
+
+    @property
+    def day_before(self) -> date:
+        return self.day - timedelta(days=1)
+
+    @property
+    def day_after(self) -> date:
+        return self.day + timedelta(days=1)
 
     def args(self, **changes) -> dict:
-        """The query string of this view (filters left out when not set)."""
+        """The query string of this view (filters left out when not set): the week's Monday,
+        or in the resource view the day."""
         values = {
-            "week": self.monday.isoformat(),
+            "week": None if self.by else self.monday.isoformat(),
+            "day": self.day.isoformat() if self.by else None,
+            "by": self.by,
             "room": self.room_id,
             "teacher": self.teacher_id,
             "service": self.service_id,
@@ -179,13 +201,15 @@ def _week_page(
         form = AppointmentForm(formdata=None)
         form.offer(cal.open_cases(centre.id), staff, rooms)
         form.on.data = view.monday if view.monday > today() else today()
-    week = cal.week_items(
-        centre.id,
-        view.monday,
-        room_id=view.room_id,
-        teacher_id=view.teacher_id,
-        service_id=view.service_id,
-    )
+    filters = {"room_id": view.room_id, "teacher_id": view.teacher_id,
+               "service_id": view.service_id}  # fmt: skip
+    if view.by:  # one day, its rooms or staff across
+        week, items = None, cal.day_items(centre.id, view.day, **filters)
+        resources = rooms if view.by == "room" else staff
+        grid = resource_grid(items, view.day, view.by, resources, now())
+    else:
+        week = cal.week_items(centre.id, view.monday, **filters)
+        items, grid = week.items, time_grid(week, now())
     return render(
         TEMPLATE,
         block=block,
@@ -193,7 +217,8 @@ def _week_page(
         centre=centre,
         view=view,
         week=week,
-        grid=time_grid(week, now()),
+        items=items,
+        grid=grid,
         rooms=rooms,
         staff=staff,
         services=cal.services(),

@@ -189,10 +189,11 @@ def week_items(
     return Week(monday, days)
 
 
-def day_items(centre_id: int, day: date) -> list[Item]:
-    """The centre's sessions and appointments of one day, in order of time (My day)."""
+def day_items(centre_id: int, day: date, **filters) -> list[Item]:
+    """The centre's sessions and appointments of one day, in order of time (My day, the
+    calendar's resource view), optionally filtered as `items_between` is."""
     start = at(day, time(0, 0))
-    return items_between(centre_id, start, start + timedelta(days=1))
+    return items_between(centre_id, start, start + timedelta(days=1), **filters)
 
 
 def items_between(

@@ -1,5 +1,6 @@
 // Moving an item of the week grid (issue 17) by dragging it by its time (mouse, pen or touch),
-// or with Alt and an arrow key (a quarter hour up or down, a day left or right). Every move
+// or with Alt and an arrow key (a quarter hour up or down, a day left or right); in the day's
+// view by room, dropped in another room's column, a session moves there too. Every move
 // fills and sends the item's own move form, so that it goes through the server's one clash
 // check; a refusal answers in that form, which is opened to show it. No framework; under the
 // CSP (a file of the site, no inline code; CSSOM styles only while dragging).
@@ -20,7 +21,7 @@
     return d.toISOString().slice(0, 10);
   }
 
-  function move(item, day, start) {
+  function move(item, day, start, room) {
     var prefix = "move-" + item.id.replace(/^item-/, "");
     var form = document.querySelector("#" + prefix + " form");
     var length = minutesOf(item.dataset.ends) - minutesOf(item.dataset.starts);
@@ -29,6 +30,8 @@
     document.getElementById(prefix + "-on").value = day;
     document.getElementById(prefix + "-starts").value = hhmm(start);
     document.getElementById(prefix + "-ends").value = hhmm(start + length);
+    var rooms = document.getElementById(prefix + "-room"); // sessions only
+    if (rooms && room !== undefined) rooms.value = room;
     var details = form.closest("details");
     if (details) details.open = true; // a refusal is written in the form: let it be seen
     lastMoved = item.id;
@@ -82,7 +85,8 @@
     if (!column) return;
     var rect = column.getBoundingClientRect();
     var row = (evt.clientY - offset - rect.top) / (rect.height / +column.dataset.rows);
-    move(item, column.dataset.day, +column.dataset.first * 60 + Math.round(row) * SLOT);
+    move(item, column.dataset.day, +column.dataset.first * 60 + Math.round(row) * SLOT,
+         column.dataset.room);
   }
   document.addEventListener("pointerup", drop);
   document.addEventListener("pointercancel", drop);
