@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
 
     integrations_cli.init_app(app)
     _aggregates(app)
+    _scans(app)
 
     @app.cli.command("demo-data")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database has families.")
@@ -110,3 +111,28 @@ def _aggregates(app: Flask) -> None:
             message = f"Occupancy per day written up to today for {daily.extend(conn)} centre(s)."
         db.session.commit()
         click.echo(message)
+
+
+def _scans(app: Flask) -> None:
+    @app.cli.group("scans")
+    def scans_group() -> None:
+        """Where the scans of documents are kept (PORTAL_SCAN_STORAGE)."""
+
+    @scans_group.command("move")
+    @click.option("--to", "target", type=click.Choice(["database", "folder"]), required=True,
+                  help="Where the scans go; they come from the other place.")  # fmt: skip
+    def move_command(target: str) -> None:
+        """Copy every scan a document or appeal names from the folder to the database (or
+        back), checking each against its recorded SHA-256. Scans already there are left; it
+        can be run again. Then set PORTAL_SCAN_STORAGE to the new place on every host."""
+        from portal import scans
+        from portal.applications import storage
+
+        source = "folder" if target == "database" else "database"
+        done = scans.move(storage.recorded(), scans.store(source), scans.store(target))
+        click.echo(
+            f"{done.copied} scan(s) copied to the {target}, {done.already} already there, "
+            f"{done.missing} missing and {done.damaged} damaged in the {source} (not copied)."
+        )
+        if done.missing or done.damaged:
+            raise SystemExit(1)

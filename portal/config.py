@@ -127,4 +127,9 @@ def load(instance_path: str) -> dict:
         "PORTAL_ARGON2_TIME_COST": int(os.environ.get("PORTAL_ARGON2_TIME_COST", "2")),
         "PORTAL_ARGON2_MEMORY_KIB": int(os.environ.get("PORTAL_ARGON2_MEMORY_KIB", "19456")),
         "PORTAL_UPLOAD_MAX_BYTES": upload_max,
+        # Several hosts behind a balancer: this host's name, sent as `X-Portal-Host`.
+        "PORTAL_HOST_NAME": os.environ.get("PORTAL_HOST_NAME", ""),
+        # Where scans are kept (portal/scans.py): "folder" (PORTAL_UPLOAD_DIR, the embedded
+        # default) or "database" (a table of the portal's database, which every host reaches).
+        "PORTAL_SCAN_STORAGE": os.environ.get("PORTAL_SCAN_STORAGE", "folder"),
     }

@@ -45,5 +45,6 @@ from portal.services.courses.models import (  # noqa: F401
 from portal.services.cases.models import Appointment, Case, QuotaApplication  # noqa: F401
 
 from portal.db import Base, bound_dates  # noqa: E402
+from portal.scans import ScanBlob  # noqa: E402, F401  (scans kept in the database, issue 18)
 
 bound_dates(Base.metadata)  # every date column within 1900–2100, by the database too

@@ -41,6 +41,10 @@ def _headers(resp: Response) -> Response:
         resp.headers.setdefault("Strict-Transport-Security", HSTS)
     if not request.path.startswith("/static/"):
         resp.headers.setdefault("Cache-Control", "no-store")
+    # PORTAL_HOST_NAME: which of several hosts answered (issue 18: the balancer is seen to
+    # spread requests; an operator finds the host of a failed request in its log).
+    if host := current_app.config["PORTAL_HOST_NAME"]:
+        resp.headers["X-Portal-Host"] = host
     return resp
 
 

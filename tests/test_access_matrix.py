@@ -27,6 +27,8 @@ from portal.accommodation.models import Bed, BedInService, Centre, Room, Stay
 from portal.admin.models import CalendarOverride, Setting
 from portal.applications import operations as app_ops
 from portal.applications.models import (
+    Appeal,
+    AppealKind,
     Application,
     ApplicationEvent,
     Document,
@@ -138,6 +140,7 @@ MATRIX = [
     ("documents.save",            "POST", "application", LOGIN, DONE_EVERYWHERE, DENIED,     DONE_IN_SCOPE, DENIED),
     ("applications.review_document", "POST", "document", LOGIN, STEP_EVERYWHERE, DENIED,     STEP_IN_SCOPE, DENIED),
     ("applications.document_file", "GET", "document", LOGIN,   EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      IN_SCOPE),
+    ("applications.appeal_file",  "GET",  "appeal",  LOGIN,    EVERYWHERE,      IN_SCOPE,    IN_SCOPE,      IN_SCOPE),
     ("applications.submit",       "POST", "application", LOGIN, DONE_EVERYWHERE, DENIED,     DONE_IN_SCOPE, DENIED),
     ("applications.accept",       "POST", "application", LOGIN, STEP_EVERYWHERE, DENIED,     STEP_IN_SCOPE, DENIED),
     ("applications.refuse_documents", "POST", "application", LOGIN, STEP_EVERYWHERE, DENIED, STEP_IN_SCOPE, DENIED),
@@ -252,6 +255,7 @@ RECORD_PARAM = {
     "newborn": "person_id",  # a member with no stays, who may be removed
     "application": "application_id",
     "document": "document_id",
+    "appeal": "appeal_id",  # a court decision against the application's refusal, with its scan
     "override": "override_id",  # a calendar correction: not personal data, the admin's alone
     "case": "case_id",  # the head's C8.6 case, scheduled with the centre's caseworker
     "appointment": "appointment_id",  # that case's appointment
@@ -331,6 +335,7 @@ class Household:
     activity: Activity
     enrolment: Enrolment
     spouse_account: User
+    appeal: Appeal
 
 
 # The spouse's one-time code, hashed once for every household (hashing takes time).
@@ -409,10 +414,17 @@ def _household(centre: Centre, surname: str, serial: int) -> Household:
     enrolment = course_ops.enrol(course, head)
     session = course.sessions[0]
     spouse_account = _spouse_account(spouse, serial)
+    # A court decision with its scan, as recorded against a refusal (its file is served).
+    ruling = app_helpers.scan(name="ruling.pdf")
+    appeal = Appeal(application=application, kind=AppealKind.COURT, number=f"2-{serial}",
+                    decided_on=ADMITTED_ON, issued_by="Court", file_key=ruling.key,
+                    file_name=ruling.name, content_type=ruling.content_type, size=ruling.size,
+                    sha256=ruling.sha256)  # fmt: skip
+    db.session.add(appeal)
     db.session.commit()
     return Household(
         centre, room, free_bed, fam, head, spouse, newborn, application, document, override,
-        caseworker, case, appointment, session, course, enrolment, spouse_account,
+        caseworker, case, appointment, session, course, enrolment, spouse_account, appeal,
     )  # fmt: skip
 
 
@@ -505,6 +517,7 @@ def _record_value(hh: Household, record: str) -> int:
         "newborn": hh.newborn.id,
         "application": hh.application.id,
         "document": hh.document.id,
+        "appeal": hh.appeal.id,
         "override": hh.override.id,
         "case": hh.case.id,
         "appointment": hh.appointment.id,

@@ -151,6 +151,14 @@ def test_hsts_only_when_the_portal_is_on_https(app, client):
     assert HSTS == "max-age=31536000; includeSubDomains"
 
 
+def test_a_host_of_several_names_itself_only_when_given_a_name(app, client):
+    """Issue 18: behind a balancer, `X-Portal-Host` tells which host answered."""
+    assert "X-Portal-Host" not in client.get("/en/login").headers
+    app.config["PORTAL_HOST_NAME"] = "host2"
+    for path in ("/en/login", "/static/css/portal.css", "/en/nowhere"):
+        assert client.get(path).headers["X-Portal-Host"] == "host2", path
+
+
 def test_no_page_template_holds_an_inline_style_or_script():
     """htmx copies and morphs attributes; none may be a style (the PDFs, drawn by WeasyPrint
     and never served as pages, keep their <style>)."""

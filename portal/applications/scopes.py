@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portal.access import scope, visible_ids
 from portal.applications.checks.models import PersonCheck
-from portal.applications.models import Application, Document
+from portal.applications.models import Appeal, Application, Document
 from portal.residents.models import Family
 
 
@@ -21,3 +21,8 @@ def _documents(user):
 @scope(PersonCheck)
 def _checks(user):
     return PersonCheck.application_id.in_(visible_ids(Application, user))
+
+
+@scope(Appeal)
+def _appeals(user):
+    return Appeal.application_id.in_(visible_ids(Application, user))

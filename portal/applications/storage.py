@@ -1,5 +1,7 @@
-"""Scans of documents: parsed as what they claim to be, size-limited, stored outside `static/`
-under the instance folder, and served only through the scoping layer (see the document view).
+"""Scans of documents: parsed as what they claim to be, size-limited, kept where
+`portal.scans` keeps them (a folder outside `static/`, or the database, by
+`PORTAL_SCAN_STORAGE`), their SHA-256 recorded and checked on every read, and served only
+through the scoping layer (see the document view).
 
 The first bytes only tell what a file claims to be; it is kept only if it parses as that
 (issue 12: `%PDF-` or a PNG signature followed by HTML used to be stored as PDF or PNG):
@@ -19,23 +21,25 @@ Anything else is refused with an `UploadError`, whose message the form shows by 
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
-import secrets
 import threading
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageFile, ImageOps
 from pypdf import PdfReader, apply_configuration
 from pypdf.errors import DependencyError
+from sqlalchemy import select, union
 from werkzeug.datastructures import FileStorage
+
+from portal import scans
+from portal.applications.models import Appeal, Document
+from portal.extensions import db
 
 PDF = "application/pdf"
 # What a file claims to be, by its first bytes (never by its name or the browser's word).
@@ -87,19 +91,6 @@ class StoredFile:
     content_type: str
     size: int
     sha256: str
-
-
-def _root() -> Path:
-    root = (
-        current_app.config.get("PORTAL_UPLOAD_DIR") or Path(current_app.instance_path) / "uploads"
-    )
-    return Path(root)
-
-
-def path_of(key: str) -> Path:
-    if not key.isalnum():
-        raise ValueError("bad storage key")
-    return _root() / key[:2] / key
 
 
 def claimed_type(head: bytes) -> str | None:
@@ -193,14 +184,11 @@ def save(upload: FileStorage) -> StoredFile:
     if len(data) > limit:
         raise UploadError(_l("The file is larger than %(mb)s MB.", mb=limit // (1024 * 1024)))
     ctype, data = checked(data)
-    key = secrets.token_hex(16)
-    path = path_of(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    key, sha256 = scans.write(data)
     name = safe_name(upload.filename)
     if not name.lower().endswith(EXTENSIONS[ctype]):
         name = name[: 200 - 5] + EXTENSIONS[ctype][0]  # the saved copy opens with the right program
-    return StoredFile(key, name, ctype, len(data), hashlib.sha256(data).hexdigest())
+    return StoredFile(key, name, ctype, len(data), sha256)
 
 
 def safe_name(filename: str | None) -> str:
@@ -217,4 +205,14 @@ def served_inline(content_type: str) -> bool:
 
 def delete(key: str) -> None:
     """Remove a stored scan (one whose document was refused before it was recorded)."""
-    path_of(key).unlink(missing_ok=True)
+    scans.remove(key)
+
+
+def recorded() -> list[tuple[str, str | None]]:
+    """Every scan a document or an appeal names, once: (key, recorded SHA-256), for
+    `flask --app wsgi scans move`."""
+    named = union(
+        select(Document.file_key, Document.sha256).where(Document.file_key.is_not(None)),
+        select(Appeal.file_key, Appeal.sha256).where(Appeal.file_key.is_not(None)),
+    )
+    return [(key, sha256) for key, sha256 in db.session.execute(named)]

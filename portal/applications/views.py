@@ -6,7 +6,9 @@ commit once, redirect (or render the page again with the errors, status 422).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, send_file, url_for
+import io
+
+from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import access
+from portal import access, scans
 from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Centre
 from portal.applications import checklist as cl
@@ -40,6 +42,7 @@ from portal.applications.forms import (
     WithdrawForm,
 )
 from portal.applications.models import (
+    Appeal,
     AppealKind,
     Application,
     ApplicationEvent,
@@ -194,13 +197,33 @@ def document_file(document_id: int):
     """A scan, only through the scoping layer; never from `static/`. Images open in the
     browser, a PDF is downloaded under its stored name; no cache keeps a copy (issue 12)."""
     document = access.get_or_404(Document, document_id)
-    if not document.file_key:
+    return _scan(document, document.application.family_id)
+
+
+@bp.get("/appeals/<int:appeal_id>/file")
+@login_required
+def appeal_file(appeal_id: int):
+    """The scan of an appeal or court decision, as a document's is served."""
+    appeal = access.get_or_404(Appeal, appeal_id)
+    return _scan(appeal, appeal.application.family_id)
+
+
+def _scan(record: Document | Appeal, family_id: int):
+    """The record's scan once it matches its recorded SHA-256 (`portal.scans`); a damaged or
+    lost one is said on the application's page instead."""
+    if not record.file_key:
         abort(404)
+    try:
+        data = scans.read(record.file_key, record.sha256)
+    except scans.Damaged:
+        flash(_("This scan cannot be shown: it does not match what was uploaded. "
+                "Ask for the document again and upload a new scan."), "error")  # fmt: skip
+        return redirect(url_for("applications.show", family_id=family_id))
     resp = send_file(
-        storage.path_of(document.file_key),
-        mimetype=document.content_type,
-        download_name=storage.safe_name(document.file_name),
-        as_attachment=not storage.served_inline(document.content_type),
+        io.BytesIO(data),
+        mimetype=record.content_type,
+        download_name=storage.safe_name(record.file_name),
+        as_attachment=not storage.served_inline(record.content_type),
     )
     resp.headers["Cache-Control"] = "no-store"
     return resp

@@ -38,6 +38,8 @@ AUDIT_EXEMPT = frozenset(
         "application_event",  # the application's timeline: itself who did what when
         "occupancy_day",  # derived from stays and beds in service (audited), rewritten from them
         "attendance_summary",  # derived from attendance marks (audited), rewritten from them
+        "scan_blob",  # a scan's bytes, written once, never changed; the document that names it
+        # (audited) records its name, size and type; its hash is checked on every read
     }
 )
 

@@ -21,9 +21,9 @@ def test_r4_a_pdf_scan_is_stored_outside_static_and_served_to_staff(f, login, ap
     doc = db.session.scalars(select(Document)).one()
     assert doc.content_type == "application/pdf"
     assert doc.size == len(PDF)
-    from portal.applications.storage import path_of
+    from portal.scans import store
 
-    stored = path_of(doc.file_key)
+    stored = store().path(doc.file_key)  # the folder store, the embedded default
     assert stored.read_bytes() == PDF
     assert "static" not in stored.parts
     served = client.get(f"/en/documents/{doc.id}/file")
