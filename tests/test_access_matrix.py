@@ -114,6 +114,7 @@ MATRIX = [
     ("residents.edit_person",     "GET",  "person",  LOGIN,    EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
     ("residents.edit_person",     "POST", "person",  LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
     ("residents.transfer_head",   "POST", "family",  LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
+    ("residents.remove_member",   "GET",  "newborn", LOGIN,    EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
     ("residents.remove_member",   "POST", "newborn", LOGIN,    DONE_EVERYWHERE, DENIED,      DONE_IN_SCOPE, DENIED),
     # the newborn has no portal account yet; the spouse has one, waiting for its first log-in
     ("auth.new_account",          "GET",  "newborn", LOGIN,    EVERYWHERE,      DENIED,      IN_SCOPE,      DENIED),
@@ -577,7 +578,7 @@ def post_data(row: Row, world: World, hh: Household, user: User | None) -> dict:
     if endpoint == "residents.transfer_head":
         return {"new_head_id": hh.spouse.id, "former_head_relation": "spouse"}
     if endpoint == "residents.remove_member":
-        return {}
+        return {"confirmed": "1"}  # the answer to its question (portal/asking.py)
     if endpoint == "accommodation.add_room":
         return {
             "floor": "2",

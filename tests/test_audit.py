@@ -300,7 +300,7 @@ def test_removing_a_member_records_the_deleted_values(f, centre, staff, login, c
     login(staff)
     since = last_audit_id()
 
-    resp = client.post(f"/en/persons/{spouse_id}/delete")
+    resp = client.post(f"/en/persons/{spouse_id}/delete", data={"confirmed": "1"})
 
     assert resp.status_code == 303
     entries = entries_since(since)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import access
 from portal.access import EDITORS, STAFF_SIDE, roles_required
+from portal.asking import Question, ask, confirmed, not_confirmed
 from portal.accommodation.models import Centre
 from portal.audit import queries as audit_queries
 from portal.audit.recorder import log_view
@@ -254,11 +255,28 @@ def transfer_head(family_id: int):
     return hx_redirect(url_for("residents.family", family_id=family.id))
 
 
-@bp.post("/persons/<int:person_id>/delete")
+@bp.route("/persons/<int:person_id>/delete", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def remove_member(person_id: int):
+    """Remove a member entered by mistake, once confirmed; GET: the question (issue 17)."""
     person = access.get_or_404(Person, person_id)
     family_id = person.family_id
+    url = url_for("residents.remove_member", person_id=person.id)
+    if request.method == "GET":
+        return ask(Question(
+            slot="remove-member", url=url,
+            back_url=url_for("residents.person", person_id=person.id),
+            title=_("Remove the record of %(name)s?", name=person.full_name),
+            confirm_label=_("Yes, remove the record"),
+            consequences=[
+                _("The record is deleted from the family: only for a member entered by mistake."),
+                _("What was recorded for this person in the family's status application "
+                  "(documents, checks) is deleted with it."),
+                _("The removal and the values removed are kept in the history of changes."),
+            ],
+        ))  # fmt: skip
+    if not confirmed():
+        return not_confirmed(url)
     try:
         ops.remove_member(person)
     except ops.ResidentsError as e:

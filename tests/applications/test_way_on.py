@@ -406,7 +406,7 @@ def test_r10_removing_a_member_notifies_and_drops_their_documents_and_checks(f, 
     name, iin, spouse_id = spouse.full_name, spouse.iin, spouse.id
     assert iin
     client = login(staff)
-    assert client.post(f"/en/persons/{spouse_id}/delete").status_code in (302, 303)
+    assert client.post(f"/en/persons/{spouse_id}/delete", data={"confirmed": "1"}).status_code in (302, 303)
     db.session.expire_all()
     assert db.session.get(Person, spouse_id) is None
     [notice] = notices()

@@ -163,7 +163,8 @@ def test_removing_a_member_records_their_deleted_documents(f, centre, staff, log
     document_id, spouse_id = document.id, spouse.id
     since = last_audit_id()
 
-    assert client.post(f"/en/persons/{spouse_id}/delete").status_code == 303
+    removed = client.post(f"/en/persons/{spouse_id}/delete", data={"confirmed": "1"})
+    assert removed.status_code == 303
 
     entries = entries_since(since, "document")
     assert {(e.action, e.entity_id, e.person_id, e.actor_id) for e in entries} == {
