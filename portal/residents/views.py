@@ -13,8 +13,8 @@ from sqlalchemy.orm import selectinload
 
 from portal import access
 from portal.access import EDITORS, STAFF_SIDE, roles_required
-from portal.asking import Question, ask, confirmed, not_confirmed
 from portal.accommodation.models import Centre
+from portal.asking import Question, ask, confirmed, not_confirmed
 from portal.audit import queries as audit_queries
 from portal.audit.recorder import log_view
 from portal.bounds import id_arg, page_arg
