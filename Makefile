@@ -15,7 +15,7 @@ WORKERS ?= 2
 PYTEST := $(BIN)/pytest -q -n $(WORKERS)
 
 .PHONY: run test test-sqlite test-postgres test-slow install install-dev translations catalog \
-	lint lock chromium faketime clean bench bench-wrk bench-clean
+	lint lock chromium faketime clean bench bench-wrk bench-clean cluster
 
 run: install translations
 	$(FLASK) db upgrade
@@ -23,6 +23,11 @@ run: install translations
 	$(FLASK) occupancy-days
 	@echo "Serving the portal on http://127.0.0.1:$(PORT), with the state-systems simulator on http://127.0.0.1:8001 and the outbox worker"
 	bash portal/integrations/run_all.sh $(BIN)
+
+# The deployment of the README (PostgreSQL, Redis, two gunicorn hosts with their outbox
+# workers, nginx round-robin) on this machine, from deploy/; Ctrl-C stops it (issue 18).
+cluster: install translations
+	bash .ci/cluster
 
 # The whole suite twice, within the 8-minute budget on two cores: on SQLite at the real date,
 # and on PostgreSQL with the process clock moved to a hard day by libfaketime (the server is
@@ -49,7 +54,8 @@ test-postgres:
 # Long generated-input runs and national-size checks (marked `slow`; CI does not run them), and
 # on PostgreSQL (the faked clock too) what `make test` runs on SQLite only.
 test-slow: install-dev translations chromium faketime
-	$(PYTEST) -m slow || [ $$? -eq 5 ]
+	$(PYTEST) -m slow --ignore=tests/cluster || [ $$? -eq 5 ]
+	$(BIN)/pytest -q -m slow tests/cluster
 	bash .ci/with-postgres bash .ci/with-redis bash .ci/faked-clock \
 		$(PYTEST) -m "(browser or once) and not slow"
 

@@ -1,6 +1,9 @@
 """gunicorn settings; every value can be overridden from the environment."""
 
 import os
+import re
+
+from gunicorn.glogging import Logger
 
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
@@ -29,3 +32,20 @@ def post_worker_init(worker):
     from portal.pdf import warm_up
 
     worker.log.info("PDF renderer loaded in %.2f s", warm_up())
+
+
+# A calendar subscription carries its secret in the path (/calendar/<token>.ics); the access
+# log keeps the request without it, as nginx's does (deploy/nginx.conf).
+_SECRET_PATH = re.compile(r"(/calendar/)[^/?\s]+(\.ics)")
+
+
+class SecretsMaskedLogger(Logger):
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = _SECRET_PATH.sub(r"\1[token]\2", atoms[key])
+        return atoms
+
+
+logger_class = SecretsMaskedLogger

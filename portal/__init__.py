@@ -10,7 +10,10 @@ from portal import config
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    # PORTAL_INSTANCE_PATH: this host's own folder (the embedded database, a generated key, the
+    # scans of PORTAL_SCAN_STORAGE=folder); an absolute path. Default: instance/ of the checkout.
+    instance = os.environ.get("PORTAL_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance)
     app.config.from_mapping(config.load(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)

@@ -62,3 +62,17 @@ def test_a_server_name_that_is_not_a_host_stops_the_start(tmp_path, monkeypatch,
     monkeypatch.setenv("PORTAL_SERVER_NAME", value)
     with pytest.raises(ValueError, match="PORTAL_SERVER_NAME"):
         config.load(str(tmp_path))
+
+
+def test_each_host_may_have_an_instance_folder_of_its_own(tmp_path, monkeypatch):
+    """Issue 18: two hosts on one machine (make cluster) keep nothing in a shared folder."""
+    from portal import create_app
+
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path / "host1"))
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "one-key-for-every-host")
+    monkeypatch.delenv("PORTAL_DATABASE_URL", raising=False)
+    monkeypatch.delenv("PORTAL_UPLOAD_DIR", raising=False)
+    app = create_app()
+    assert app.instance_path == str(tmp_path / "host1")
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/host1/portal.db"
+    assert app.config["PORTAL_UPLOAD_DIR"] == str(tmp_path / "host1" / "uploads")
