@@ -15,7 +15,7 @@ WORKERS ?= 2
 PYTEST := $(BIN)/pytest -q -n $(WORKERS)
 
 .PHONY: run test test-sqlite test-postgres test-slow install install-dev translations catalog \
-	lint lock chromium faketime clean bench bench-wrk bench-clean cluster
+	lint lock chromium faketime gettext clean bench bench-wrk bench-clean cluster
 
 run: install translations
 	$(FLASK) db upgrade
@@ -93,7 +93,7 @@ translations: install
 
 # Re-extract the messages and merge them into the three catalogs (then translate the new ones).
 catalog: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k _p:1c,2 -k lazy_pgettext:1c,2 --no-location --sort-output \
 		--project=kandas-portal --copyright-holder="kandas portal contributors" \
 		-o portal/translations/messages.pot .
 	$(BIN)/pybabel -q update -i portal/translations/messages.pot -d portal/translations \
@@ -103,10 +103,15 @@ catalog: install
 
 # ruff (complexity at most 12 included), the import-linter contracts in pyproject.toml, and the
 # module-size limit.
-lint: install-dev
+lint: install-dev gettext
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python .ci/module_size.py
+	$(BIN)/python -m portal.catalogs check
+
+# GNU gettext's msgfmt, which checks the catalogs (`msgfmt -c`) for `make lint`.
+gettext:
+	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
 
 # Debian's Chromium for the browser tests (Playwright's own browser download is not used).
 chromium:

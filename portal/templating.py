@@ -71,6 +71,37 @@ def date_filter(value: date | datetime | None, fmt: str = "medium") -> str:
     return _date_text(value, fmt, get_locale(), get_timezone())
 
 
+# A date as an official text cites an act (issue 19): kk «2013 жылғы 22 шілдедегі» (the
+# month in its -дағы/-дегі/-тағы/-тегі form, by vowel harmony and its last sound), ru «22 июля
+# 2013 года», en "22 July 2013". Babel has no such pattern.
+_KK_MONTH_OF = ("қаңтардағы", "ақпандағы", "наурыздағы", "сәуірдегі", "мамырдағы", "маусымдағы",
+                "шілдедегі", "тамыздағы", "қыркүйектегі", "қазандағы", "қарашадағы",
+                "желтоқсандағы")  # fmt: skip
+
+
+_KK_MONTH = ("қаңтар", "ақпан", "наурыз", "сәуір", "мамыр", "маусым", "шілде", "тамыз",
+             "қыркүйек", "қазан", "қараша", "желтоқсан")  # fmt: skip
+
+
+def official_date(value: date | None) -> str:
+    """A date as a letter prints it: kk «2026 жылғы 29 қараша» (babel's long format abbreviates
+    the year: «2026 ж. 29 қараша»), ru and en babel's long format («29 ноября 2026 г.»)."""
+    if value is None:
+        return ""
+    if str(get_locale()) == "kk":
+        return f"{value.year} жылғы {value.day} {_KK_MONTH[value.month - 1]}"
+    return date_filter(value, "long")
+
+
+def citation_date(value: date) -> str:
+    """`value` as a legal citation gives the date of an act, in the current language."""
+    lang = str(get_locale())
+    if lang == "kk":
+        return f"{value.year} жылғы {value.day} {_KK_MONTH_OF[value.month - 1]}"
+    text = dates.format_date(value, "d MMMM y", locale=get_locale())
+    return f"{text} года" if lang == "ru" else text
+
+
 # Labels of the recorded fields, for the change history on the person's, the centre's and the
 # administrator's pages (issue 15): by field, and by (record, field) where a record means
 # something else by it (`register_audit_labels` adds a feature's own).
@@ -246,6 +277,8 @@ def init_app(app: Flask) -> None:
         number=number,
         percent=percent,
         date=date_filter,
+        citation_date=citation_date,
+        official_date=official_date,
         country=country_name,
         language=language_name,
     )

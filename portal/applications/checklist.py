@@ -7,6 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 
 from portal.applications import rules as rule_sets
 from portal.applications.models import Application, Document, DocumentKind, DocumentStatus
@@ -75,7 +76,7 @@ PROBLEM_LABELS = {
     Problem.NO_TRANSLATION: _l(
         "not in Kazakh or Russian, and no notarised translation into Kazakh or Russian"
     ),
-    Problem.REFUSED: _l("refused"),
+    Problem.REFUSED: _p("document", "refused"),
     Problem.NO_SCAN: _l("no scan uploaded"),
 }
 

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from markupsafe import Markup
+
 from portal.applications.models import Application, State, Submission, SubmissionOutcome
+from portal.applications.rules import in_force_on
 from portal.pdf import render_pdf
 
 # The order that approved the Rules for granting kandas status (RULES.md, part 1).
@@ -129,7 +132,13 @@ def _render(template: str, lang: str, **context) -> bytes:
         family=application.family,
         head=application.family.head,
         centre=application.family.centre,
-        rules_order=RULES_ORDER_NUMBER,
+        # Never broken at its hyphen between two lines ("329-" / "Ө-М").
+        rules_order=Markup(f'<span class="nobreak">{RULES_ORDER_NUMBER}</span>'),
         rules_order_date=RULES_ORDER_DATE,
+        # The Rules are quoted by their title on the letter's date (issue 19): "… granting or
+        # extending kandas status" since the 2025 changes (K5), "… granting …" before.
+        rules_extendable=in_force_on(context["letter_date"]).extension_months is not None,
+        # R4-1 / K2: documents sent again are answered within the days of the rules in force now.
+        completeness_days=in_force_on(context["letter_date"]).completeness_working_days,
         **context,
     )

@@ -37,6 +37,9 @@ CENTRE = {
     "en": "Aktau adaptation and integration centre for kandas",
 }
 ADDRESS = {"kk": "Ақтау қ., 12 шағын аудан, 5 үй", "ru": "г. Актау, 12-й микрорайон, дом 5"}
+CITATION = {"kk": "2013 жылғы 22 шілдедегі № 329-Ө-М", "ru": "№ 329-Ө-М от 22 июля 2013 года"}
+RULES_TITLE = {"kk": "Қандас мәртебесін беру немесе ұзарту қағидаларының",
+               "ru": "Правил присвоения или продления статуса кандаса"}  # fmt: skip
 PAGE_1_OF_1 = {"kk": "1-бет (барлығы 1)", "ru": "Страница 1 из 1", "en": "Page 1 of 1"}
 
 
@@ -46,7 +49,14 @@ def _text(pdf: bytes) -> str:
     return " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
 
 
+KK_MONTHS = ("қаңтар", "ақпан", "наурыз", "сәуір", "мамыр", "маусым", "шілде", "тамыз",
+             "қыркүйек", "қазан", "қараша", "желтоқсан")  # fmt: skip
+
+
 def _day(day: date, lang: str) -> str:
+    """A date as letters print it: kk «2026 жылғы 4 наурыз» (issue 19), else babel's long."""
+    if lang == "kk":
+        return f"{day.year} жылғы {day.day} {KK_MONTHS[day.month - 1]}"
     return " ".join(format_date(day, "long", locale=lang).split())
 
 
@@ -169,13 +179,31 @@ def test_r4_1_documents_refusal_letter_states_reasons_dates_and_who_decided(
     assert _day(date(2026, 3, 2), lang) in text  # received on
     assert _day(date(2026, 3, 4), lang) in text  # refused on
     assert ("наурыз" if lang == "kk" else "марта") in text
-    assert "329-Ө-М" in text  # the order that approved the Rules
+    assert CITATION[lang] in text  # the order that approved the Rules, cited as acts are (issue 19)
+    assert RULES_TITLE[lang] in text  # by its title on the letter's day (2026: the 2025 one)
     assert f"{application.id}-2" in text  # outgoing number
     assert CENTRE[lang] in text
     assert REGION[lang] in text
     assert ADDRESS[lang] in text  # the Russian letter prints the Russian address (issue 17)
     assert ADDRESS["ru" if lang == "kk" else "kk"] not in text
     assert PAGE_1_OF_1[lang] in text
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_a_letter_before_the_2025_changes_quotes_the_rules_by_their_former_title(
+    refused_documents, lang
+):
+    application, submission = refused_documents
+    submission.received_on, submission.decided_on = date(2025, 10, 20), date(2025, 10, 22)
+
+    text = _text(letters.documents_refusal_letter(application, submission, lang))
+
+    former = {"kk": "Қандас мәртебесін беру қағидаларының", "ru": "Правил присвоения статуса кандаса",
+              "en": "Rules for granting kandas status"}  # fmt: skip
+    assert former[lang] in text
+    assert "ұзарту" not in text and "продления" not in text and "extending" not in text
+    if lang == "en":
+        assert "within 3 working days of their arrival" in text  # R4-1 of the 2017 rules
 
 
 def test_r4_1_documents_refusal_letter_in_english_names_the_legal_basis_and_the_way_back(
@@ -186,10 +214,12 @@ def test_r4_1_documents_refusal_letter_in_english_names_the_legal_basis_and_the_
     text = _text(letters.documents_refusal_letter(application, submission, "en"))
 
     assert "Refusal to accept documents" in text
-    assert "Clause 4-1 of the Rules for granting kandas status" in text
+    assert "Clause 4-1 of the Rules for granting or extending kandas status" in text
+    assert "order No. 329-Ө-М of 22 July 2013" in text
     assert "incomplete" in text
     assert "expired" in text
     assert "submit them again" in text
+    assert "within 1 working day of their arrival" in text  # K2, the rules in force now
     assert "March 4, 2026" in text
     assert "oralman" not in text.lower()
     assert ADDRESS["kk"] in text  # no English address written: the Kazakh one
@@ -218,7 +248,8 @@ def test_r9_1_status_refusal_letter_gives_reasons_and_the_commission_protocol(re
     assert "Qasymova Asel" in text
     assert "1991 жылғы тұрғылықты жері туралы анықтама жалған болып шықты." in text
     assert "ПР-17/2026" in text
-    assert _day(date(2026, 3, 19), lang) in text  # protocol date
+    protocol = {"kk": "2026 жылғы 19 наурыздағы № ПР-17/2026", "ru": "№ ПР-17/2026 от 19 марта 2026 года"}
+    assert protocol[lang] in text  # the protocol cited as an act (issue 19)
     assert _day(date(2026, 3, 20), lang) in text  # decision date
     assert "329-Ө-М" in text
     assert CENTRE[lang] in text
@@ -229,7 +260,7 @@ def test_r9_1_status_refusal_letter_in_english_states_the_ground(refused_status)
 
     assert "The documents or data submitted were found to be unreliable" in text
     assert "Clause 9-1" in text
-    assert "No. ПР-17/2026 of March 19, 2026" in text
+    assert "No. ПР-17/2026 of 19 March 2026" in text
 
 
 def test_r9_1_no_refusal_letter_without_a_ground_or_protocol(refused_status):

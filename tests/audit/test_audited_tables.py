@@ -253,7 +253,7 @@ def test_attendance_marks_and_their_correction_are_recorded(centre, family, staf
     # the person's page shows the correction, the marks by their labels
     history = _table(client.get(f"/en/persons/{head.id}").text)
     assert "changed · Attendance: Mark" in history
-    assert "absent with notice" in history
+    assert "absent for a valid reason" in history
     assert "Гүлнар Есенова" in history
 
 

@@ -146,7 +146,7 @@ def test_attendance_per_member_and_course_with_counts_rate_and_recent_sessions(w
     assert "4 of 6 sessions attended · 67%" in card
     assert "present 3" in card
     assert "late 1" in card
-    assert "absent with notice 1" in card
+    assert "absent for a valid reason 1" in card
     assert "absent 1" in card
     assert card.count("present") >= 3
     assert (

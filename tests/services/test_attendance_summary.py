@@ -157,7 +157,7 @@ def test_marks_written_as_objects_are_kept_per_session_and_family_centre(f):
         (s.id, c.id): (1, 1),
     }
     first = session_of(kazakh, datetime(2026, 11, 2, 10))
-    assert rows[(first.id, a.id)] == (4, 2)  # present, late, absent, absent with notice
+    assert rows[(first.id, a.id)] == (4, 2)  # present, late, absent, absent for a valid reason
 
 
 def test_recording_and_correcting_attendance_keeps_the_summary(f):

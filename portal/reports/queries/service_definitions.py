@@ -7,7 +7,7 @@ report (`services`), shared by the counts and by the lists behind them (`deliver
   case delivered with its outcome in the month (`closed_on`; cases closed without delivery do
   not count). C8.3 counts both its trainings (sessions) and its job placements (cases);
 - the *attendance rate* of courses: (present + late) ÷ every attendance mark recorded for the
-  month's course sessions (present, late, absent with notice, absent); events are left out;
+  month's course sessions (present, late, absent for a valid reason, absent); events are left out;
 - *outcomes*, counted in persons: employed (a C8.3 case delivered with an employer), included
   in the regional quota (the person's quota application decided "included", C8.6) and
   citizenship documents submitted (a C8.7 case delivered with the date of submission); in the

@@ -147,7 +147,7 @@ def _attendance_tables(sc: Scope, month: Month, services: list[Service], activit
     rows.append(Row([_total_label(), marks, attended_, ratio(attended_, marks)], total=True))
     note = _(
         "Attendance rate: persons marked present or late ÷ every attendance mark recorded "
-        "(present, late, absent with notice, absent) for the course sessions held during the "
+        "(present, late, absent for a valid reason, absent) for the course sessions held during the "
         "month; events are not counted. A session without marks does not count."
     )
     by_centre = Table(

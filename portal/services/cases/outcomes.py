@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -57,13 +58,13 @@ OUTCOME_LABELS = {
 CHOICE_LABELS = {
     "filed": _l("application filed"),
     "included": _l("included in the quota"),
-    "refused": _l("refused"),
+    "refused": _p("decision", "refused"),
     "granted": _l("granted"),
 }
 QUOTA_STATUS_LABELS = {
     QuotaStatus.SUBMITTED: _l("filed, awaiting the decision"),
     QuotaStatus.INCLUDED: _l("included in the regional quota"),
-    QuotaStatus.REFUSED: _l("refused"),
+    QuotaStatus.REFUSED: _p("decision", "refused"),
 }
 
 

@@ -111,7 +111,7 @@ def mark_all_present(session: ActivitySession, recorded_by: User | None = None) 
 
 @dataclass(frozen=True)
 class AbsenceAlert:
-    """`person` missed the last `absences` recorded sessions of `activity` without notice."""
+    """`person` missed the last `absences` recorded sessions of `activity` without a valid reason."""
 
     person: Person
     activity: Activity

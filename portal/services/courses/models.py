@@ -171,7 +171,7 @@ class Enrolment(Timestamped, db.Model):
 class AttendanceCode(StrEnum):
     PRESENT = "present"
     LATE = "late"
-    EXCUSED = "excused"  # absent with notice
+    EXCUSED = "excused"  # absent for a valid reason
     ABSENT = "absent"
 
     @property
@@ -182,7 +182,7 @@ class AttendanceCode(StrEnum):
 ATTENDANCE_LABELS = {
     AttendanceCode.PRESENT: _l("present"),
     AttendanceCode.LATE: _l("late"),
-    AttendanceCode.EXCUSED: _l("absent with notice"),
+    AttendanceCode.EXCUSED: _l("absent for a valid reason"),
     AttendanceCode.ABSENT: _l("absent"),
 }
 
@@ -225,5 +225,5 @@ class AttendanceSummary(db.Model):
         ForeignKey("activity_session.id", ondelete="CASCADE"), primary_key=True
     )
     centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), primary_key=True)
-    marks: Mapped[int]  # every mark recorded (present, late, absent with notice, absent)
+    marks: Mapped[int]  # every mark recorded (present, late, absent for a valid reason, absent)
     attended: Mapped[int]  # present or late: the deliveries

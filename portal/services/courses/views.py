@@ -300,7 +300,7 @@ def _ask_cancel(enrolment: Enrolment):
 @bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
 @roles_required(*STAFF_SIDE)
 def attendance(session_id: int):
-    """A code per enrolled person (present, late, absent with notice, absent)."""
+    """A code per enrolled person (present, late, absent for a valid reason, absent)."""
     if request.method == "POST":
         _editors_only()
     session = _session_or_404(session_id)
@@ -368,7 +368,7 @@ def all_present(session_id: int):
 @bp.get("/courses/alerts")
 @roles_required(*STAFF_SIDE)
 def alerts():
-    """Residents who missed the last N sessions of a course without notice, for their
+    """Residents who missed the last N sessions of a course without a valid reason, for their
     caseworker and the centre's staff (N: PORTAL_ABSENCE_ALERT_AFTER, default 3)."""
     mine = request.args.get("mine") == "1"
     centre_id = request.args.get("centre", type=id_arg)
