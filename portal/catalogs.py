@@ -11,7 +11,8 @@ is any (issue 19):
   form for 21, 31 …, so every form must say `%(num)s`);
 - a term the glossary (`docs/glossary.toml`) says not to use in that language;
 - quotation marks other than the language's own (`[quotes]` of the glossary: «…» in Kazakh and
-  Russian), outside HTML tags.
+  Russian), outside HTML tags;
+- a letter the language's style leaves out (`[spelling]`: «ё» in Russian).
 """
 
 from __future__ import annotations
@@ -132,10 +133,24 @@ def foreign_quotes(lang: str, catalog=None, allowed: str | None = None) -> list[
     return out
 
 
+def letters_not_to_use(lang: str, catalog=None, avoid: str | None = None) -> list[str]:
+    """msgstr texts with a letter the language's style leaves out (`[spelling]` of the
+    glossary: Russian official texts write «е» for «ё», one way everywhere)."""
+    spelling = glossary().get("spelling", {}) if avoid is None else {lang: {"avoid": avoid}}
+    avoid = "".join(spelling.get(lang, {}).get("avoid", ""))
+    out = []
+    for msg in read(lang) if catalog is None else catalog:
+        for form in _forms(msg.string) if msg.id and avoid else ():
+            if found := sorted({ch for ch in form if ch in avoid}):
+                out.append(f"{lang}: {''.join(found)} (docs/glossary.toml [spelling]): {msg.id!r}")
+    return out
+
+
 def review(lang: str) -> list[str]:
     """Everything `check` finds in one catalog."""
     return (problems(lang) + msgfmt_errors(lang) + missing_placeholders(lang)
-            + terms_not_to_use(lang) + foreign_quotes(lang))  # fmt: skip
+            + terms_not_to_use(lang) + foreign_quotes(lang)
+            + letters_not_to_use(lang))  # fmt: skip
 
 
 def fill_english() -> None:

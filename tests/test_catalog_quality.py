@@ -76,3 +76,13 @@ def test_the_quotation_check_sees_straight_quotes_but_not_html():
                      ("Open", '<a href="/x">«Ашу»</a>'))  # fmt: skip
     found = catalogs.foreign_quotes("kk", mixed, "«»")
     assert len(found) == 1 and "Apply" in found[0]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_one_spelling_per_language(lang):
+    assert catalogs.letters_not_to_use(lang) == []
+
+
+def test_the_spelling_check_sees_yo():
+    found = catalogs.letters_not_to_use("ru", _catalog("ru", ("Reception", "приём")), "ёЁ")
+    assert len(found) == 1 and "ё" in found[0]

@@ -106,7 +106,7 @@ def uploads(app, tmp_path):
             b"\x89PNG\r\n\x1a\n" + HTML,
             "ru",
             "Этот файл не открывается как изображение JPEG или PNG. "
-            "Отсканируйте документ заново или сохраните его в JPEG или PNG ещё раз.",
+            "Отсканируйте документ заново или сохраните его в JPEG или PNG еще раз.",
         ),
     ],
     ids=["pdf-header-then-html", "png-signature-then-html", "pdf-in-kazakh", "png-in-russian"],
