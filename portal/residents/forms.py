@@ -87,7 +87,7 @@ class PersonForm(FlaskForm):
 
     def validate_citizenship(self, field):
         if not field.data:
-            raise ValidationError(_l("Choose the citizenship, or 'Stateless person'."))
+            raise ValidationError(_l("Choose the citizenship, or “Stateless person”."))
 
     def validate_iin(self, field):
         if not field.data:
