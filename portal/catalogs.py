@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from functools import cache
 from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
@@ -44,10 +45,10 @@ def read(lang: str):
         return read_po(fh, locale=lang)
 
 
-def problems(lang: str) -> list[str]:
+def problems(lang: str, catalog=None) -> list[str]:
     """Untranslated or fuzzy entries of one catalog, as readable lines."""
     out = []
-    for msg in read(lang):
+    for msg in read(lang) if catalog is None else catalog:
         if not msg.id:
             continue
         strings = msg.string if isinstance(msg.string, tuple) else (msg.string,)
@@ -62,7 +63,9 @@ def _forms(value) -> tuple[str, ...]:
     return value if isinstance(value, tuple) else (value,)
 
 
+@cache
 def glossary() -> dict:
+    """docs/glossary.toml, read once (read-only: the checks only look things up in it)."""
     with GLOSSARY.open("rb") as fh:
         return tomllib.load(fh)
 
@@ -147,10 +150,11 @@ def letters_not_to_use(lang: str, catalog=None, avoid: str | None = None) -> lis
 
 
 def review(lang: str) -> list[str]:
-    """Everything `check` finds in one catalog."""
-    return (problems(lang) + msgfmt_errors(lang) + missing_placeholders(lang)
-            + terms_not_to_use(lang) + foreign_quotes(lang)
-            + letters_not_to_use(lang))  # fmt: skip
+    """Everything `check` finds in one catalog (read once, for every check)."""
+    catalog = read(lang)
+    return (problems(lang, catalog) + msgfmt_errors(lang) + missing_placeholders(lang, catalog)
+            + terms_not_to_use(lang, catalog) + foreign_quotes(lang, catalog)
+            + letters_not_to_use(lang, catalog))  # fmt: skip
 
 
 def fill_english() -> None:

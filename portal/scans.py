@@ -112,10 +112,9 @@ class DatabaseStore:
 
 def store(kind: str | None = None) -> Store:
     """The store `kind` names, or the configured one (`PORTAL_SCAN_STORAGE`)."""
-    kind = kind or current_app.config.get("PORTAL_SCAN_STORAGE", "folder")
-    if kind == "folder":
-        root = current_app.config.get("PORTAL_UPLOAD_DIR") or Path(current_app.instance_path) / "uploads"
-        return FolderStore(Path(root))
+    kind = kind or _kind()
+    if kind == "folder":  # PORTAL_UPLOAD_DIR: instance/uploads unless set (portal.config)
+        return FolderStore(Path(current_app.config["PORTAL_UPLOAD_DIR"]))
     if kind == "database":
         return DatabaseStore()
     raise ValueError(f"PORTAL_SCAN_STORAGE: {kind!r} is not one of {', '.join(KINDS)}")

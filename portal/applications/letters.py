@@ -126,6 +126,7 @@ def extension_letter(application: Application, lang: str) -> bytes:
 
 def _render(template: str, lang: str, **context) -> bytes:
     application = context["application"]
+    rules_now = in_force_on(context["letter_date"])
     return render_pdf(
         template,
         lang,
@@ -137,8 +138,8 @@ def _render(template: str, lang: str, **context) -> bytes:
         rules_order_date=RULES_ORDER_DATE,
         # The Rules are quoted by their title on the letter's date (issue 19): "… granting or
         # extending kandas status" since the 2025 changes (K5), "… granting …" before.
-        rules_extendable=in_force_on(context["letter_date"]).extension_months is not None,
+        rules_extendable=rules_now.extension_months is not None,
         # R4-1 / K2: documents sent again are answered within the days of the rules in force now.
-        completeness_days=in_force_on(context["letter_date"]).completeness_working_days,
+        completeness_days=rules_now.completeness_working_days,
         **context,
     )

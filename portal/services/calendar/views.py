@@ -82,6 +82,12 @@ class View:
         return week_of(self.day)[0]
 
     @property
+    def filters(self) -> dict:
+        """The filters as the calendar's queries take them."""
+        return {"room_id": self.room_id, "teacher_id": self.teacher_id,
+                "service_id": self.service_id}  # fmt: skip
+
+    @property
     def day_before(self) -> date:
         return self.day - timedelta(days=1)
 
@@ -201,8 +207,7 @@ def _week_page(
         form = AppointmentForm(formdata=None)
         form.offer(cal.open_cases(centre.id), staff, rooms)
         form.on.data = view.monday if view.monday > today() else today()
-    filters = {"room_id": view.room_id, "teacher_id": view.teacher_id,
-               "service_id": view.service_id}  # fmt: skip
+    filters = view.filters
     if view.by:  # one day, its rooms or staff across
         week, items = None, cal.day_items(centre.id, view.day, **filters)
         resources = rooms if view.by == "room" else staff
@@ -240,14 +245,7 @@ def timetable_pdf(centre_id: int):
     lang = request.args.get("in", "")
     if lang not in LANGUAGES:
         lang = str(get_locale())
-    data = cal.timetable_pdf(
-        centre,
-        view.monday,
-        lang,
-        room_id=view.room_id,
-        teacher_id=view.teacher_id,
-        service_id=view.service_id,
-    )
+    data = cal.timetable_pdf(centre, view.monday, lang, **view.filters)
     return pdf_response(data, f"timetable-{centre.id}-{view.monday.isoformat()}-{lang}.pdf")
 
 
