@@ -26,7 +26,7 @@ ROLES = {
     "admin": "admin",
 }
 
-STAFF_PAGES = ("home", "residents", "search", "person", "family", "calendar", "course", "work")
+STAFF_PAGES = ("home", "residents", "search", "person", "family", "calendar", "course", "work", "myday")
 RESIDENT_PAGES = {
     "me": "/en/me",
     "timetable": "/en/me/timetable",
@@ -107,6 +107,7 @@ def staff_pages(get) -> list[Page]:
         "calendar": f"/en/centres/{centre}/calendar",
         "course": f"/en/courses/{course}",
         "work": "/en/work",
+        "myday": "/en/my-day",
     }
     return [Page(n, "staff", paths[n]) for n in STAFF_PAGES]
 
