@@ -42,6 +42,12 @@ def _page_one(pdf: bytes, name: str) -> Path:
     return OUT / f"{name}.png"
 
 
+REASONS = {
+    "kk": "1991 жылғы 16 желтоқсандағы тұрғылықты жері туралы анықтама расталмады.",
+    "ru": "Справка о месте жительства на 16 декабря 1991 года не подтверждена.",
+}
+
+
 def main() -> None:
     from bench.data import prepare_demo
     from bench.settings import portal_env
@@ -68,11 +74,11 @@ def main() -> None:
         decided = db.session.scalars(select(Application).where(Application.state.not_in(
             [State.DRAFT, State.DOCUMENTS_REFUSED, State.CERTIFICATE_ISSUED]))).first()  # fmt: skip
         decided.state, decided.refusal_ground = State.STATUS_REFUSED, RefusalGround.UNRELIABLE
-        decided.refusal_reasons = "1991 жылғы тұрғылықты жері туралы анықтама расталмады."
         decided.protocol_number, decided.protocol_date = "ПР-17/2026", today() - timedelta(days=2)
         decided.decided_on = today() - timedelta(days=1)
         centre = db.session.get(Centre, certified.family.centre_id)
         for lang in LANGS:
+            decided.refusal_reasons = REASONS[lang]  # staff write them in the letter's language
             made = [
                 _page_one(letters.documents_refusal_letter(refused, submission, lang),
                           f"documents-refusal-{lang}"),

@@ -7,9 +7,11 @@ from __future__ import annotations
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
+from flask_babel import force_locale
 
 from portal import catalogs
 from portal.catalogs import LANGUAGES
+from portal.services.cases.outcomes import CHOICE_LABELS
 
 
 def _catalog(lang: str, *entries) -> Catalog:
@@ -86,3 +88,21 @@ def test_one_spelling_per_language(lang):
 def test_the_spelling_check_sees_yo():
     found = catalogs.letters_not_to_use("ru", _catalog("ru", ("Reception", "приём")), "ёЁ")
     assert len(found) == 1 and "ё" in found[0]
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_one_english_word_with_several_meanings_has_a_translation_per_meaning(lang):
+    # "refused": a document, a submission of documents (R4-1), a regional-quota application
+    # (C8.6) and targeted social assistance (C8.10) are refused in different words.
+    catalog = catalogs.read(lang)
+    refused = {ctx: catalog.get("refused", context=ctx).string
+               for ctx in ("document", "submission", "quota", "assistance")}  # fmt: skip
+    assert len(set(refused.values())) == len(refused), refused
+    accepted = {ctx: catalog.get("accepted", context=ctx).string for ctx in ("document", "submission")}
+    assert len(set(accepted.values())) == len(accepted), accepted
+
+
+def test_the_refusals_of_the_quota_and_of_assistance_read_apart_in_russian(app):
+    with app.test_request_context("/ru/"), force_locale("ru"):
+        quota, assistance = (str(CHOICE_LABELS[key, "refused"]) for key in ("quota", "assistance"))
+    assert (quota, assistance) == ("отказано во включении в квоту", "отказано в назначении")

@@ -37,7 +37,7 @@ CENTRE = {
     "en": "Aktau adaptation and integration centre for kandas",
 }
 ADDRESS = {"kk": "Ақтау қ., 12 шағын аудан, 5 үй", "ru": "г. Актау, 12-й микрорайон, дом 5"}
-CITATION = {"kk": "2013 жылғы 22 шілдедегі № 329-Ө-М", "ru": "№ 329-Ө-М от 22 июля 2013 года"}
+CITATION = {"kk": "2013 жылғы 22 шілдедегі № 329-Ө-М", "ru": "от 22 июля 2013 года № 329-Ө-М"}
 RULES_TITLE = {"kk": "Қандас мәртебесін беру немесе ұзарту қағидаларының",
                "ru": "Правил присвоения или продления статуса кандаса"}  # fmt: skip
 PAGE_1_OF_1 = {"kk": "1-бет (барлығы 1)", "ru": "Страница 1 из 1", "en": "Page 1 of 1"}
@@ -248,7 +248,7 @@ def test_r9_1_status_refusal_letter_gives_reasons_and_the_commission_protocol(re
     assert "Qasymova Asel" in text
     assert "1991 жылғы тұрғылықты жері туралы анықтама жалған болып шықты." in text
     assert "ПР-17/2026" in text
-    protocol = {"kk": "2026 жылғы 19 наурыздағы № ПР-17/2026", "ru": "№ ПР-17/2026 от 19 марта 2026 года"}
+    protocol = {"kk": "2026 жылғы 19 наурыздағы № ПР-17/2026", "ru": "от 19 марта 2026 года № ПР-17/2026"}
     assert protocol[lang] in text  # the protocol cited as an act (issue 19)
     assert _day(date(2026, 3, 20), lang) in text  # decision date
     assert "329-Ө-М" in text

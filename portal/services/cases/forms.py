@@ -65,7 +65,7 @@ class AppointmentForm(FlaskForm):
 
 
 def _choice(key: str) -> list[tuple[str, str]]:
-    return [("", "—")] + [(v, CHOICE_LABELS[v]) for v in CHOICES[key]]
+    return [("", "—")] + [(v, CHOICE_LABELS[key, v]) for v in CHOICES[key]]
 
 
 class DeliverForm(FlaskForm):

@@ -55,16 +55,19 @@ OUTCOME_LABELS = {
     "referral": _l("Referral"),
     "assistance": _l("Targeted social assistance"),
 }
+# By (outcome, choice): a refused quota application and refused social assistance are two
+# decisions, worded apart in Kazakh and Russian (issue 19), so each has its own context.
 CHOICE_LABELS = {
-    "filed": _l("application filed"),
-    "included": _l("included in the quota"),
-    "refused": _p("decision", "refused"),
-    "granted": _l("granted"),
+    ("quota", "filed"): _l("application filed"),
+    ("quota", "included"): _l("included in the quota"),
+    ("quota", "refused"): _p("quota", "refused"),
+    ("assistance", "granted"): _l("granted"),
+    ("assistance", "refused"): _p("assistance", "refused"),
 }
 QUOTA_STATUS_LABELS = {
     QuotaStatus.SUBMITTED: _l("filed, awaiting the decision"),
     QuotaStatus.INCLUDED: _l("included in the regional quota"),
-    QuotaStatus.REFUSED: _p("decision", "refused"),
+    QuotaStatus.REFUSED: _p("quota", "refused"),
 }
 
 
@@ -160,6 +163,6 @@ def describe_outcome(case: Case) -> list[tuple[str, str]]:
             with suppress(TypeError, ValueError):
                 value = format_date(date.fromisoformat(value), "long")
         elif key in CHOICES:
-            value = str(CHOICE_LABELS.get(value, value))
+            value = str(CHOICE_LABELS.get((key, value), value))
         lines.append((label, str(value)))
     return lines
