@@ -141,5 +141,6 @@ def _render(template: str, lang: str, **context) -> bytes:
         rules_extendable=rules_now.extension_months is not None,
         # R4-1 / K2: documents sent again are answered within the days of the rules in force now.
         completeness_days=rules_now.completeness_working_days,
+        rules_now=rules_now,
         **context,
     )

@@ -61,6 +61,11 @@ class RuleSet:
     residence_1991: bool  # the applicant's proof of living abroad on 16 December 1991
     nationality_of_head: bool  # the applicant's proof of Kazakh nationality, always
     recommendation_counts: bool  # a nationality commission's recommendation stands for it
+    # The clauses of the Rules the letters cite: the refusal to accept documents (R4-1 / K2) and
+    # the grounds for refusing status (R9-1). The 2025 text was not at hand (RULES.md part 4),
+    # so its set keeps the 2017 numbers until they are checked; the rule-sets page shows them.
+    completeness_clause: str
+    refusal_clause: str
 
 
 RULE_2017 = RuleSet(
@@ -78,6 +83,8 @@ RULE_2017 = RuleSet(
     residence_1991=True,
     nationality_of_head=False,
     recommendation_counts=False,
+    completeness_clause="4-1",
+    refusal_clause="9-1",
 )
 RULE_2025 = RuleSet(
     code="2025",
@@ -94,6 +101,8 @@ RULE_2025 = RuleSet(
     residence_1991=False,
     nationality_of_head=True,
     recommendation_counts=True,
+    completeness_clause="4-1",
+    refusal_clause="9-1",
 )
 RULE_SETS = (RULE_2017, RULE_2025)  # oldest first
 BY_CODE = {r.code: r for r in RULE_SETS}

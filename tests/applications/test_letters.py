@@ -7,6 +7,7 @@ names with Kazakh letters, IINs, numbers, and dates as Babel writes them in each
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import date
 
@@ -14,7 +15,7 @@ import pytest
 from babel.dates import format_date
 from pypdf import PdfReader
 
-from portal.applications import letters
+from portal.applications import letters, rules
 from portal.applications.models import (
     Application,
     RefusalGround,
@@ -204,6 +205,20 @@ def test_a_letter_before_the_2025_changes_quotes_the_rules_by_their_former_title
     assert "ұзарту" not in text and "продления" not in text and "extending" not in text
     if lang == "en":
         assert "within 3 working days of their arrival" in text  # R4-1 of the 2017 rules
+
+
+def test_r4_1_the_letter_cites_the_clause_of_the_rule_set_in_force(refused_documents, monkeypatch):
+    # The clause numbers are values of the rule set (the 2025 text's may differ from 2017's).
+    application, submission = refused_documents
+    changed = dataclasses.replace(rules.RULE_2025, completeness_clause="5-2")
+    monkeypatch.setattr(rules, "RULE_SETS", (rules.RULE_2017, changed))
+
+    text = {lang: _text(letters.documents_refusal_letter(application, submission, lang))
+            for lang in ("en", "ru")}  # fmt: skip
+
+    assert "Clause 5-2 of the Rules for granting or extending kandas status" in text["en"]
+    assert "Пункт 5-2 Правил присвоения или продления статуса кандаса" in text["ru"]
+    assert "4-1" not in text["en"].replace("R4-1", "")
 
 
 def test_r4_1_documents_refusal_letter_in_english_names_the_legal_basis_and_the_way_back(

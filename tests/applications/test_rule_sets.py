@@ -134,7 +134,8 @@ def test_the_page_says_which_set_and_why_and_the_sets_are_shown(application, f, 
     sets = client.get("/en/rule-sets").text
     for wanted in ("Rule set 2017", "Rule set 2025", "1 working day of their arrival",
                    "3 working days of their arrival", "12 months",
-                   "one extension of up to 6 months"):  # fmt: skip
+                   "one extension of up to 6 months",
+                   "4-1: refusal to accept documents (R4-1); 9-1: refusal of status (R9-1)"):  # fmt: skip
         assert wanted in sets
     assert db.session.scalar(select(Submission.received_on)) == date(2026, 11, 24)
 
