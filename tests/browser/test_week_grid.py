@@ -11,10 +11,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from portal.clock import KZ, today
+from portal.clock import KZ, now_utc, today
 from portal.extensions import db
 from portal.services.courses.models import ActivitySession
-from tests.browser.conftest import log_in
+from tests.browser.conftest import TIMEOUT_MS, log_in
 from tests.services.test_courses import course
 
 pytestmark = pytest.mark.browser
@@ -107,3 +107,51 @@ def test_sessions_move_by_drag_and_keyboard_and_a_clash_is_refused_in_place(
     assert _when(a) == (monday.isoformat(), "12:00", "13:30")
     db.session.rollback()
     assert db.session.get(ActivitySession, a).room_id == other_room.id
+
+
+@pytest.fixture
+def tablet(browser):
+    """A touch screen wide enough for the seven days side by side (a tablet held landscape)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 1700}, has_touch=True)
+    page = context.new_page()
+    page.clock.install(time=now_utc())
+    page.set_default_timeout(TIMEOUT_MS)
+    yield page
+    context.close()
+
+
+def _touch_drag(page: Page, item, column, row: int) -> None:
+    """Drag `item` with a finger (real touch input, through Chromium's DevTools protocol)."""
+    grip = item.locator(".grid-when").bounding_box()
+    top = item.bounding_box()["y"]
+    box = column.bounding_box()
+    rows = int(column.get_attribute("data-rows"))
+    x, y = grip["x"] + 5, grip["y"] + 5
+    to_x, to_y = box["x"] + box["width"] / 2, box["y"] + row * box["height"] / rows + (y - top)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for step in range(1, 9):
+        at = {"x": x + (to_x - x) * step / 8, "y": y + (to_y - y) * step / 8}
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [at]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_a_session_moves_by_touch_as_by_mouse(tablet: Page, live_server, staffed_centre):
+    # The handle takes the finger (touch-action: none), so the page does not scroll instead.
+    centre, room, staff = staffed_centre
+    monday = today() + timedelta(days=7 - today().weekday())
+    taught = course(centre, title="Қазақ тілі", room=room, dates=(monday, monday + timedelta(days=6)),
+                    weekdays=[0], starts_at_time=time(10), ends_at_time=time(11))  # fmt: skip
+    moved = taught.sessions[0].id
+    log_in(tablet, live_server, staff, LANG)
+    tablet.goto(f"{live_server}/{LANG}/centres/{centre.id}/calendar?week={monday.isoformat()}")
+    wednesday = tablet.locator(
+        f'#week-grid .grid-day[data-day="{(monday + timedelta(days=2)).isoformat()}"]'
+    )
+    item = tablet.locator(f"#item-session-{moved}")
+    _ready(item.locator("form"))
+
+    _touch_drag(tablet, item, wednesday, (15 - int(wednesday.get_attribute("data-first"))) * 4)
+
+    expect(tablet.locator(f"#item-session-{moved}")).to_contain_text("15:00–16:00")
+    assert _when(moved) == ((monday + timedelta(days=2)).isoformat(), "15:00", "16:00")
