@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, tzinfo
 from functools import cache, lru_cache
 
@@ -12,6 +12,7 @@ from babel.numbers import parse_pattern as parse_number_pattern
 from flask import Flask
 from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 from sqlalchemy import Boolean
 from sqlalchemy.types import TypeEngine
 
@@ -164,6 +165,18 @@ FIELD_LABELS = {
     "seat": _l("Seat"),
     "cancelled_at": _l("Cancelled on"),
     "decided_on": _l("Decided on"),
+    "decided_by_id": _l("Decided by"),
+    "application_id": _l("Kandas status application"),
+    "registered_on": _l("Registered on"),
+    "caseworker_id": _l("Caseworker"),
+    "code": _l("Code"),
+    "due_on": _l("Due by"),
+    "opened_on": _l("Opened on"),
+    "closed_on": _l("Closed on"),
+    "outcome": _l("Outcome"),
+    "file_name": _l("Scan"),
+    "content_type": _l("Type of the scan"),
+    "size": _l("Size of the scan, bytes"),
 }
 RECORD_FIELD_LABELS: dict[tuple[str, str], object] = {
     ("centre", "kind"): _l("Kind of centre"),
@@ -181,6 +194,11 @@ RECORD_FIELD_LABELS: dict[tuple[str, str], object] = {
     ("calendar_override", "kind"): _l("This day is"),
     ("calendar_override", "note"): _l("Reason"),
     ("quota_application", "submitted_on"): _l("Submitted on"),
+    ("region", "kind"): _l("Kind of region"),
+    ("service", "modes"): _l("How it is delivered"),
+    ("service_case", "request"): _l("What the person asks for"),
+    ("service_case", "assigned_to_id"): _l("Assigned to"),
+    ("service_case", "close_reason"): _l("Reason for closing"),
 }
 ENTITY_LABELS = {
     "person": _l("Person"),
@@ -200,7 +218,17 @@ ENTITY_LABELS = {
     "quota_application": _l("Regional-quota application"),
     "calendar_override": _l("Working-day correction"),
     "setting": _l("Setting"),
+    "region": _l("Region"),
+    "service": _l("Service"),
 }
+# Labels of stored values, by (record, field), for enumerations whose labels live elsewhere
+# than on the enumeration (`register_audit_values`).
+VALUE_LABELS: dict[tuple[str, str], Mapping[str, object]] = {
+    ("region", "kind"): {"region": _l("Region"), "city": _l("City of republican significance")},
+    ("submission", "outcome"): {"accepted": _p("submission", "accepted"),
+                                "refused": _p("submission", "refused")},
+}  # fmt: skip
+FORMATTERS: dict[tuple[str, str], Callable[[str], str]] = {}
 YES_NO = {"true": _l("yes"), "false": _l("no")}
 
 
@@ -208,6 +236,21 @@ def register_audit_labels(entity: str, fields: Mapping[str, object]) -> None:
     """A feature names the fields of its record `entity` for the history (lazy strings), e.g.
     the settings, whose entries carry the setting's key as the field."""
     RECORD_FIELD_LABELS.update({(entity, field): label for field, label in fields.items()})
+
+
+def register_audit_entity(entity: str, label: object) -> None:
+    """A feature names its record `entity` for the history (a lazy string)."""
+    ENTITY_LABELS[entity] = label
+
+
+def register_audit_values(entity: str, field: str, labels: Mapping[str, object]) -> None:
+    """A feature names the stored values of a field of `entity` (an enumeration's values)."""
+    VALUE_LABELS[entity, field] = labels
+
+
+def register_audit_formatter(entity: str, field: str, show: Callable[[str], str]) -> None:
+    """A feature writes a recorded value of `entity`.`field` in words (a structured value)."""
+    FORMATTERS[entity, field] = show
 
 
 def audit_field(entry) -> str:
@@ -228,6 +271,12 @@ def audit_value(value: str | None, entry) -> str:
     the text as stored (dates in ISO form); a dash for nothing."""
     if value is None:
         return "—"
+    show = FORMATTERS.get((entry.entity, entry.field))
+    if show is not None:
+        return show(value)
+    named = VALUE_LABELS.get((entry.entity, entry.field))
+    if named is not None and value in named:
+        return str(named[value])
     kind = _column_types().get((entry.entity, entry.field))
     if isinstance(kind, Boolean):
         return str(YES_NO.get(value, value))

@@ -21,6 +21,7 @@ R4-1: documents that arrived on day D are accepted or refused by `add_working_da
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from enum import StrEnum
@@ -28,11 +29,10 @@ from functools import lru_cache
 from types import MappingProxyType
 
 import holidays
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 SATURDAY = 5
-HOLIDAY_LANGUAGES = {"kk": "kk", "en": "en_US"}  # holidays.KZ speaks kk, en_US and uk only
 
 
 class DayKind(StrEnum):
@@ -69,30 +69,67 @@ def register_corrections(loader: CorrectionsLoader) -> None:
 
 
 @lru_cache(maxsize=64)
-def _library_year(year: int, language: str = "en_US") -> tuple[MappingProxyType, frozenset]:
-    """The public holidays of `year` ({date: name}) and the library's working weekend days."""
-    kz = holidays.KZ(years=year, categories=(holidays.PUBLIC,), language=language)
+def _library_year(year: int) -> tuple[MappingProxyType, frozenset]:
+    """The public holidays of `year` ({date: English name}) and the library's working weekend
+    days."""
+    kz = holidays.KZ(years=year, categories=(holidays.PUBLIC,), language="en_US")
     days = MappingProxyType({d: name for d, name in kz.items() if d.year == year})
     workdays = frozenset(d for d in kz.weekend_workdays if d.year == year)
     return days, workdays
 
 
-def public_holidays(year: int, language: str | None = None) -> dict[date, str]:
-    """The public holidays of `year` in date order, named in `language` (kk, or English).
-
-    Without `language`, the names follow the current locale (kk for Kazakh, English for
-    Russian and English, which the library does not offer).
-    """
-    lang = HOLIDAY_LANGUAGES.get(language or _current_language(), "en_US")
-    days, _ = _library_year(year, lang)
-    return dict(sorted(days.items()))
+def public_holidays(year: int, translated: bool = True) -> dict[date, str]:
+    """The public holidays of `year` in date order, named in the current language (as the
+    library names them in English when `translated` is false, or outside a request)."""
+    days, _ = _library_year(year)
+    name = holiday_in_language if translated and _has_locale() else str
+    return {day: name(days[day]) for day in sorted(days)}
 
 
-def _current_language() -> str:
+def _has_locale() -> bool:
     try:
-        return str(get_locale() or "en")
+        return get_locale() is not None
     except RuntimeError:  # outside an application context
-        return "en"
+        return False
+
+
+# The library names Kazakhstan's holidays in kk, English and Ukrainian only; the portal names
+# them from its own catalogs, so a Russian page does not show English (issue 19). The keys are
+# the library's English names; tests/test_workdays.py checks that every name it gives from 2018
+# to 2035 is here.
+HOLIDAY_NAMES = {
+    "New Year's Day": _l("New Year's Day"),
+    "Orthodox Christmas": _l("Orthodox Christmas"),
+    "International Women's Day": _l("International Women's Day"),
+    "Nowruz Holiday": _l("Nowruz Holiday"),
+    "Kazakhstan's People Solidarity Holiday": _l("Kazakhstan's People Solidarity Holiday"),
+    "Defender of the Fatherland Day": _l("Defender of the Fatherland Day"),
+    "Victory Day": _l("Victory Day"),
+    "Capital Day": _l("Capital Day"),
+    "Eid al-Adha": _l("Eid al-Adha"),
+    "Constitution Day": _l("Constitution Day"),
+    "First President Day": _l("First President Day"),
+    "Independence Day": _l("Independence Day"),
+    "Republic Day": _l("Republic Day"),
+}
+_MOVED = re.compile(r"Day off \(substituted from (\d\d)/(\d\d)/(\d{4})\)")
+_SUFFIXED = re.compile(r"(.+) \((observed|estimated)\)")
+
+
+def holiday_in_language(english: str) -> str:
+    """A holiday's name as the library gives it in English, in the current language (two
+    holidays on one day come joined by "; ")."""
+    if "; " in english:
+        return "; ".join(holiday_in_language(part) for part in english.split("; "))
+    if moved := _MOVED.fullmatch(english):
+        month, day, year = (int(part) for part in moved.groups())
+        return gettext("Day off (moved from %(date)s)", date=format_date(date(year, month, day)))
+    if suffixed := _SUFFIXED.fullmatch(english):
+        holiday = holiday_in_language(suffixed[1])
+        if suffixed[2] == "observed":
+            return gettext("%(holiday)s (day off carried over)", holiday=holiday)
+        return gettext("%(holiday)s (date estimated)", holiday=holiday)
+    return str(HOLIDAY_NAMES.get(english, english))
 
 
 def statutory_working_day(day: date) -> bool:
@@ -211,5 +248,5 @@ def holiday_name(day: date) -> str | None:
     when the day is not a holiday (a correction making it a working day included)."""
     for _, kind, note in _load_corrections(day, day):
         return note if kind == DayKind.DAY_OFF else None
-    lang = HOLIDAY_LANGUAGES.get(_current_language(), "en_US")
-    return _library_year(day.year, lang)[0].get(day)
+    english = _library_year(day.year)[0].get(day)
+    return holiday_in_language(english) if english else None

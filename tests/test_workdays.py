@@ -19,6 +19,7 @@ from portal.extensions import db
 from portal.workdays import (
     DayKind,
     add_working_days,
+    holiday_in_language,
     holiday_name,
     is_working_day,
     public_holidays,
@@ -154,3 +155,30 @@ def test_one_query_per_call(app, count_queries):
         working_days_between(date(2026, 1, 1), date(2026, 12, 31))
         is_working_day(date(2026, 3, 23))
     assert q.count == 3
+
+
+def test_every_holiday_the_library_names_is_named_in_kazakh_and_russian(app):
+    # The library speaks kk and English only; the portal's catalogs name its holidays in
+    # Russian (and kk, en) — a holiday a library upgrade adds fails here, not on a page.
+    import re
+
+    import holidays
+    from flask_babel import force_locale
+
+    names = {name for year in range(2018, 2036)
+             for name in holidays.KZ(years=year, categories=(holidays.PUBLIC,), language="en_US").values()}  # fmt: skip
+    for lang in ("kk", "ru"):
+        with app.test_request_context(f"/{lang}/"), force_locale(lang):
+            latin = {n: holiday_in_language(n) for n in names if re.search("[A-Za-z]", holiday_in_language(n))}
+        assert not latin, (lang, latin)
+
+
+def test_a_russian_page_names_the_holidays_in_russian(app):
+    from flask_babel import force_locale
+
+    with app.test_request_context("/ru/"), force_locale("ru"):
+        named = public_holidays(2026)
+    assert named[date(2026, 3, 21)] == "Наурыз мейрамы"
+    assert named[date(2026, 3, 24)] == "Наурыз мейрамы (перенесенный выходной день)"
+    assert named[date(2026, 5, 27)] == "Курбан айт (дата предварительная)"
+    assert public_holidays(2026, translated=False)[date(2026, 3, 8)] == "International Women's Day"

@@ -21,7 +21,11 @@ from portal import access, scans
 from portal.access import EDITORS, STAFF_SIDE, roles_required
 from portal.accommodation.models import Centre
 from portal.applications import checklist as cl
-from portal.applications import letters, storage
+from portal.applications import (
+    history,  # noqa: F401  (names its records for the change history)
+    letters,
+    storage,
+)
 from portal.applications import operations as ops
 from portal.applications import status as lifetime
 from portal.applications.checks import operations as check_ops

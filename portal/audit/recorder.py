@@ -15,6 +15,7 @@ the session is refused (`UnauditedWrite`): change such records as objects.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from enum import Enum
 
@@ -57,6 +58,8 @@ def _text(value) -> str | None:
         return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dict | list):  # a JSON column, as JSON (a case's outcome)
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     return str(value)
 
 

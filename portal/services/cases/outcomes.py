@@ -4,6 +4,8 @@ regional-quota application that a quota outcome files or decides."""
 
 from __future__ import annotations
 
+import ast
+import json
 from contextlib import suppress
 from datetime import date, datetime
 
@@ -16,6 +18,7 @@ from portal.extensions import db
 from portal.services.cases.models import Case, QuotaApplication, QuotaStatus
 from portal.services.cases.workflow import MAX_TEXT, CaseError
 from portal.services.catalogue.models import Service
+from portal.templating import register_audit_formatter, register_audit_values
 
 # The outcome each service requires to be delivered: one of the alternatives, every key of it.
 OUTCOMES: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -69,6 +72,7 @@ QUOTA_STATUS_LABELS = {
     QuotaStatus.INCLUDED: _l("included in the regional quota"),
     QuotaStatus.REFUSED: _p("quota", "refused"),
 }
+register_audit_values("quota_application", "status", {s.value: label for s, label in QUOTA_STATUS_LABELS.items()})
 
 
 def _present(value) -> bool:
@@ -156,8 +160,12 @@ def record_quota(person_id: int, step: str, on: date) -> QuotaApplication:
 
 def describe_outcome(case: Case) -> list[tuple[str, str]]:
     """The outcome as (label, value) lines in the current language."""
+    return outcome_lines(case.outcome)
+
+
+def outcome_lines(outcome: dict | None) -> list[tuple[str, str]]:
     lines = []
-    for key, value in (case.outcome or {}).items():
+    for key, value in (outcome or {}).items():
         label = str(OUTCOME_LABELS.get(key, key))
         if key in DATE_KEYS:
             with suppress(TypeError, ValueError):
@@ -166,3 +174,20 @@ def describe_outcome(case: Case) -> list[tuple[str, str]]:
             value = str(CHOICE_LABELS.get((key, value), value))
         lines.append((label, str(value)))
     return lines
+
+
+def _outcome_in_history(stored: str) -> str:
+    """A recorded outcome (JSON; Python's notation in entries written before) in words."""
+    try:
+        outcome = json.loads(stored)
+    except ValueError:
+        try:
+            outcome = ast.literal_eval(stored)
+        except (ValueError, SyntaxError):
+            return stored
+    if not isinstance(outcome, dict):
+        return stored
+    return "; ".join(f"{label}: {value}" for label, value in outcome_lines(outcome))
+
+
+register_audit_formatter("service_case", "outcome", _outcome_in_history)

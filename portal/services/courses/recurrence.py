@@ -87,7 +87,7 @@ def session_days(
         if correction is not None:
             return correction == DayKind.DAY_OFF
         if day.year not in holidays_of:
-            holidays_of[day.year] = public_holidays(day.year, "en")
+            holidays_of[day.year] = public_holidays(day.year, translated=False)
         return day in holidays_of[day.year]
 
     days = []
