@@ -72,7 +72,9 @@ QUOTA_STATUS_LABELS = {
     QuotaStatus.INCLUDED: _l("included in the regional quota"),
     QuotaStatus.REFUSED: _p("quota", "refused"),
 }
-register_audit_values("quota_application", "status", {s.value: label for s, label in QUOTA_STATUS_LABELS.items()})
+register_audit_values(
+    "quota_application", "status", {s.value: label for s, label in QUOTA_STATUS_LABELS.items()}
+)
 
 
 def _present(value) -> bool:
