@@ -12,7 +12,9 @@ CLOCK ?=
 export CLOCK
 # pytest-xdist workers: one per core of the two the budget is measured on.
 WORKERS ?= 2
-PYTEST := $(BIN)/pytest -q -n $(WORKERS)
+# A test that takes 10 s or more is named at the end of its pass: a pass that now and then
+# takes twice its usual time (seen on loaded machines) says where the time went.
+PYTEST := $(BIN)/pytest -q -n $(WORKERS) --durations=15 --durations-min=10
 
 .PHONY: run test test-sqlite test-postgres test-slow install install-dev translations catalog \
 	lint lock chromium faketime gettext clean bench bench-wrk bench-clean cluster
