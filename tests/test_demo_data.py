@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.accommodation.models import BedInService, Centre, CentreKind, Stay
@@ -12,6 +13,8 @@ from portal.extensions import db
 from portal.residents.models import Family, Person
 from portal.roles import Role
 from portal.services.courses.models import Enrolment, EnrolmentStatus
+
+pytestmark = pytest.mark.bulk  # rolled-back bulk loads: vacuumed after them (tests/conftest.py)
 
 
 def test_demo_data_fills_an_empty_database_once(app):

@@ -32,6 +32,8 @@ from portal.services.courses.models import (
     EnrolmentStatus,
 )
 
+pytestmark = pytest.mark.bulk  # rolled-back bulk loads: vacuumed after them (tests/conftest.py)
+
 TEN_X = national.SCALES["10x"]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import select
 
 from portal import demo
@@ -25,6 +26,8 @@ from portal.services.courses.models import (
     Enrolment,
     EnrolmentStatus,
 )
+
+pytestmark = pytest.mark.bulk  # rolled-back bulk loads: vacuumed after them (tests/conftest.py)
 
 SCALES = national.SCALES
 PAGES = [

@@ -267,6 +267,7 @@ def test_rebuild_writes_what_the_listener_kept(f):
     assert kept() == rows
 
 
+@pytest.mark.bulk  # rolled back, then vacuumed (tests/conftest.py)
 def test_the_national_data_set_comes_with_its_summary(app):
     national.build(national.SCALES["1x"])
     db.session.expire_all()
