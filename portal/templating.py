@@ -12,7 +12,6 @@ from babel.numbers import parse_pattern as parse_number_pattern
 from flask import Flask
 from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as _p
 from sqlalchemy import Boolean
 from sqlalchemy.types import TypeEngine
 
@@ -80,17 +79,13 @@ _KK_MONTH_OF = ("қаңтардағы", "ақпандағы", "наурызда�
                 "желтоқсандағы")  # fmt: skip
 
 
-_KK_MONTH = ("қаңтар", "ақпан", "наурыз", "сәуір", "мамыр", "маусым", "шілде", "тамыз",
-             "қыркүйек", "қазан", "қараша", "желтоқсан")  # fmt: skip
-
-
 def official_date(value: date | None) -> str:
     """A date as a letter prints it: kk «2026 жылғы 29 қараша» (babel's long format abbreviates
     the year: «2026 ж. 29 қараша»), ru and en babel's long format («29 ноября 2026 г.»)."""
     if value is None:
         return ""
     if str(get_locale()) == "kk":
-        return f"{value.year} жылғы {value.day} {_KK_MONTH[value.month - 1]}"
+        return f"{value.year} жылғы {dates.format_date(value, 'd MMMM', locale='kk')}"
     return date_filter(value, "long")
 
 
@@ -221,13 +216,8 @@ ENTITY_LABELS = {
     "region": _l("Region"),
     "service": _l("Service"),
 }
-# Labels of stored values, by (record, field), for enumerations whose labels live elsewhere
-# than on the enumeration (`register_audit_values`).
-VALUE_LABELS: dict[tuple[str, str], Mapping[str, object]] = {
-    ("region", "kind"): {"region": _l("Region"), "city": _l("City of republican significance")},
-    ("submission", "outcome"): {"accepted": _p("submission", "accepted"),
-                                "refused": _p("submission", "refused")},
-}  # fmt: skip
+# How a recorded value of (record, field) is written, where the column's type does not say
+# (`register_audit_values`, `register_audit_formatter`).
 FORMATTERS: dict[tuple[str, str], Callable[[str], str]] = {}
 YES_NO = {"true": _l("yes"), "false": _l("no")}
 
@@ -244,13 +234,19 @@ def register_audit_entity(entity: str, label: object) -> None:
 
 
 def register_audit_values(entity: str, field: str, labels: Mapping[str, object]) -> None:
-    """A feature names the stored values of a field of `entity` (an enumeration's values)."""
-    VALUE_LABELS[entity, field] = labels
+    """A feature names the stored values of a field of `entity` (an enumeration's values,
+    where the labels do not live on the enumeration)."""
+    FORMATTERS[entity, field] = lambda value: str(labels.get(value, value))
 
 
 def register_audit_formatter(entity: str, field: str, show: Callable[[str], str]) -> None:
     """A feature writes a recorded value of `entity`.`field` in words (a structured value)."""
     FORMATTERS[entity, field] = show
+
+
+register_audit_values(
+    "region", "kind", {"region": _l("Region"), "city": _l("City of republican significance")}
+)
 
 
 def audit_field(entry) -> str:
@@ -274,9 +270,6 @@ def audit_value(value: str | None, entry) -> str:
     show = FORMATTERS.get((entry.entity, entry.field))
     if show is not None:
         return show(value)
-    named = VALUE_LABELS.get((entry.entity, entry.field))
-    if named is not None and value in named:
-        return str(named[value])
     kind = _column_types().get((entry.entity, entry.field))
     if isinstance(kind, Boolean):
         return str(YES_NO.get(value, value))

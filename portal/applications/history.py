@@ -77,6 +77,8 @@ VALUES = {
     ("document", "status"): {"pending": _l("waiting for review"),
                              "accepted": _p("document", "accepted"),
                              "refused": _p("document", "refused")},
+    ("submission", "outcome"): {"accepted": _p("submission", "accepted"),
+                                "refused": _p("submission", "refused")},
     ("duplicate_decision", "decision"): {"same": _l("The same person"),
                                          "different": _l("A different person")},
 }  # fmt: skip

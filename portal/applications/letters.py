@@ -126,7 +126,6 @@ def extension_letter(application: Application, lang: str) -> bytes:
 
 def _render(template: str, lang: str, **context) -> bytes:
     application = context["application"]
-    rules_now = in_force_on(context["letter_date"])
     return render_pdf(
         template,
         lang,
@@ -136,11 +135,8 @@ def _render(template: str, lang: str, **context) -> bytes:
         # Never broken at its hyphen between two lines ("329-" / "Ө-М").
         rules_order=Markup(f'<span class="nobreak">{RULES_ORDER_NUMBER}</span>'),
         rules_order_date=RULES_ORDER_DATE,
-        # The Rules are quoted by their title on the letter's date (issue 19): "… granting or
-        # extending kandas status" since the 2025 changes (K5), "… granting …" before.
-        rules_extendable=rules_now.extension_months is not None,
-        # R4-1 / K2: documents sent again are answered within the days of the rules in force now.
-        completeness_days=rules_now.completeness_working_days,
-        rules_now=rules_now,
+        # The rules in force on the letter's date (issue 19): the Rules' title (`extendable`),
+        # the clauses cited, and the days in which documents sent again are answered (R4-1, K2).
+        rules_now=in_force_on(context["letter_date"]),
         **context,
     )

@@ -67,6 +67,11 @@ class RuleSet:
     completeness_clause: str
     refusal_clause: str
 
+    @property
+    def extendable(self) -> bool:
+        """K5: the status may be extended, so the Rules are titled "… granting or extending …"."""
+        return self.extension_months is not None
+
 
 RULE_2017 = RuleSet(
     code="2017",
